@@ -1,0 +1,94 @@
+# vfiobind: build, test, install.  `make check` runs every test.
+VERSION    := 0.1
+PREFIX     ?= /usr
+SBINDIR    ?= $(PREFIX)/sbin
+DOCDIR     ?= $(PREFIX)/share/doc/vfiobind
+MANDIR     ?= $(PREFIX)/share/man
+DRACUTDIR  ?= $(PREFIX)/lib/dracut/modules.d
+SYSCONFDIR ?= /etc
+DESTDIR    ?=
+
+MUSL_CC    ?= musl-gcc
+CC         ?= cc
+CLANG      ?= clang
+B          := build
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
+           -Wno-format-nonliteral
+CFLAGS  ?= -Os
+CFLAGS  += -std=gnu11 $(WARN) -D_GNU_SOURCE -DVFIOBIND_VERSION='"$(VERSION)"'
+SRCS    := $(filter-out src/main.c,$(wildcard src/*.c))
+HDRS    := $(wildcard src/*.h)
+TESTS   := $(wildcard tests/unit/*.c)
+
+.PHONY: all check check-unit check-asan check-fuzz check-size check-boot \
+        unit fuzz demo install clean
+
+all: $(B)/vfiobind
+
+$(B)/vfiobind: $(SRCS) src/main.c $(HDRS) Makefile
+	@command -v $(MUSL_CC) >/dev/null || { echo "$(MUSL_CC) not found: apt-get install musl-tools" >&2; exit 1; }
+	@mkdir -p $(B)
+	$(MUSL_CC) $(CFLAGS) -static -s -o $@ $(SRCS) src/main.c
+
+# Unit tests link the program's sources with cmocka; the test harness
+# substitutes the sysfs writer and the module loader.
+$(B)/unit-tests: $(SRCS) $(HDRS) $(TESTS) tests/unit/unit.h Makefile
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS) -O1 -g -Isrc -o $@ $(SRCS) $(TESTS) -lcmocka
+
+$(B)/unit-tests-asan: $(SRCS) $(HDRS) $(TESTS) tests/unit/unit.h Makefile
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS) -O1 -g -fsanitize=address,undefined \
+	    -fno-sanitize-recover=all -fno-omit-frame-pointer -Isrc -o $@ \
+	    $(SRCS) $(TESTS) -lcmocka
+
+unit check-unit: $(B)/unit-tests $(B)/vfiobind
+	VFIOBIND_BIN=$(CURDIR)/$(B)/vfiobind $(B)/unit-tests
+
+check-asan: $(B)/unit-tests-asan $(B)/vfiobind
+	VFIOBIND_BIN=$(CURDIR)/$(B)/vfiobind ASAN_OPTIONS=detect_leaks=1 \
+	    UBSAN_OPTIONS=print_stacktrace=1 $(B)/unit-tests-asan
+
+# The fuzz targets built as plain programs replay every stored input.
+$(B)/fuzz-replay-%: tests/fuzz/fuzz-%.c tests/fuzz/replay.c $(SRCS) $(HDRS)
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS) -O1 -g -fsanitize=address,undefined \
+	    -fno-sanitize-recover=all -Isrc -o $@ $< tests/fuzz/replay.c $(SRCS)
+
+check-fuzz: $(B)/fuzz-replay-cmdline $(B)/fuzz-replay-config
+	$(B)/fuzz-replay-cmdline tests/fuzz/corpus/cmdline/*
+	$(B)/fuzz-replay-config tests/fuzz/corpus/config/*
+
+# libFuzzer builds (clang) for finding new inputs: make fuzz, then run
+# build/fuzz-cmdline tests/fuzz/corpus/cmdline -max_total_time=60
+fuzz: $(B)/fuzz-cmdline $(B)/fuzz-config
+$(B)/fuzz-%: tests/fuzz/fuzz-%.c $(SRCS) $(HDRS)
+	@mkdir -p $(B)
+	$(CLANG) -std=gnu11 -D_GNU_SOURCE -g -O1 \
+	    -fsanitize=fuzzer,address,undefined -Isrc -o $@ $< $(SRCS)
+
+check-size: $(B)/vfiobind
+	@file $(B)/vfiobind | grep -q 'statically linked' || { echo "$(B)/vfiobind is not static" >&2; exit 1; }
+	@size=$$(stat -c %s $(B)/vfiobind); echo "$(B)/vfiobind: $$size bytes, static"; \
+	    test $$size -le 262144 || { echo "over the 256 KiB budget" >&2; exit 1; }
+
+check-boot: $(B)/vfiobind
+	tests/boot/run --kind all
+
+check: check-size check-unit check-asan check-fuzz check-boot
+
+demo: $(B)/vfiobind
+	tests/boot/demo
+
+install: $(B)/vfiobind
+	install -D -m 0755 $(B)/vfiobind $(DESTDIR)$(SBINDIR)/vfiobind
+	install -D -m 0644 conf/vfiobind.conf $(DESTDIR)$(DOCDIR)/examples/vfiobind.conf
+	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	install -D -m 0644 kernel-cmdline.md $(DESTDIR)$(DOCDIR)/kernel-cmdline.md
+	install -d $(DESTDIR)$(SYSCONFDIR)/vfiobind.d
+	install -d $(DESTDIR)$(DRACUTDIR)/90vfiobind
+	install -m 0755 dracut-module/90vfiobind/* $(DESTDIR)$(DRACUTDIR)/90vfiobind/
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,499 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Carrying out a plan, in an order that leaves host drivers no window:
+ *
+ *  1. load the vfio modules (loading binds nothing: their id tables are
+ *     override-only);
+ *  2. set driver_override on every claimed device, then unbind whatever
+ *     driver already holds it (built-in drivers bind before the initramfs);
+ *  3. SR-IOV: autoprobe off, PF driver, VF count (via 0 when it changes),
+ *     then plan again so the new VFs are claimed like any device;
+ *  4. drivers_probe each claimed device, and verify by reading its driver
+ *     link: drivers_probe succeeds even when nothing bound;
+ *  5. check that every group touched is usable by vfio.
+ *
+ * A device that fails keeps its driver_override, so host drivers still
+ * cannot take it.  Only attributes of planned devices are written.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vfiobind.h"
+
+extern char **environ;
+
+static const char *modprobe_path(const struct vb_ctx *ctx)
+{
+	static const char *const paths[] = { "/sbin/modprobe",
+					     "/usr/sbin/modprobe",
+					     "/bin/modprobe",
+					     "/usr/bin/modprobe" };
+	size_t i;
+
+	if (ctx->modprobe)
+		return ctx->modprobe;
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		if (access(paths[i], X_OK) == 0)
+			return paths[i];
+	return paths[0];
+}
+
+/* Runs the module loader with an argument vector; no shell, ever. */
+int vb_modprobe(struct vb_ctx *ctx, const char *module, const char *param)
+{
+	const char *path = modprobe_path(ctx);
+	char *argv[] = { (char *)path, (char *)module, (char *)param, NULL };
+	int status;
+	pid_t pid;
+
+	vb_dbg(ctx, "running %s %s%s%s", path, module, param ? " " : "",
+	       param ? param : "");
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		execve(path, argv, environ);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		vb_err(ctx, "cannot run module loader %s", path);
+	return -EIO;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static int write_dev(struct vb_ctx *ctx, const struct vb_device *d,
+		     const char *attr, const char *value)
+{
+	char rel[PATH_MAX];
+
+	snprintf(rel, sizeof(rel), "/sys/bus/pci/devices/%s/%s", d->addr, attr);
+	return vb_write_attr(ctx, rel, value);
+}
+
+/* After loading, learn the PCI driver name the module registered. */
+static void confirm_driver_name(struct vb_ctx *ctx, const char *module,
+				struct vb_plan *plan)
+{
+	char path[PATH_MAX], name[VB_NAME_MAX] = "";
+	struct dirent **ents;
+	size_t i;
+	int n, k;
+
+	if (vb_path(ctx, path, sizeof(path), "/sys/module/%s/drivers",
+		    module) < 0)
+		return;
+	n = scandir(path, &ents, NULL, NULL);
+	if (n < 0)
+		return;
+	for (k = 0; k < n; k++) {
+		if (!strncmp(ents[k]->d_name, "pci:", 4) &&
+		    strlen(ents[k]->d_name + 4) < sizeof(name))
+			strcpy(name, ents[k]->d_name + 4);
+		free(ents[k]);
+	}
+	free(ents);
+	if (!name[0])
+		return;
+	for (i = 0; i < plan->ndev; i++)
+		if (!strcmp(plan->dev[i].module, module) &&
+		    strcmp(plan->dev[i].driver, name))
+			snprintf(plan->dev[i].driver,
+				 sizeof(plan->dev[i].driver), "%s", name);
+}
+
+static bool module_loaded(const struct vb_ctx *ctx, const char *module)
+{
+	char rel[PATH_MAX];
+
+	snprintf(rel, sizeof(rel), "/sys/module/%s/initstate", module);
+	return vb_exists(ctx, rel);
+}
+
+static int load_module(struct vb_ctx *ctx, const char *module,
+		       const char *param)
+{
+	int r;
+
+	if (!param && module_loaded(ctx, module))
+		return 0;
+	r = vb_modprobe(ctx, module, param);
+	if (r < 0)
+		vb_err(ctx, "loading module %s%s%s failed", module,
+		       param ? " " : "", param ? param : "");
+	else
+		vb_info(ctx, "loaded module %s%s%s", module, param ? " " : "",
+			param ? param : "");
+	return r;
+}
+
+static bool vfio_sriov_enabled(const struct vb_ctx *ctx)
+{
+	char buf[8];
+
+	return vb_read_attr(ctx, "/sys/module/vfio_pci/parameters/enable_sriov",
+			    buf, sizeof(buf)) > 0 &&
+	       (buf[0] == 'Y' || buf[0] == '1');
+}
+
+static void load_modules(struct vb_ctx *ctx, struct vb_plan *plan)
+{
+	bool want_sriov = false, any_vfio = false, seen;
+	size_t i, j;
+
+	for (i = 0; i < plan->nsriov; i++) {
+		if (plan->sriov[i].pf_mode == PF_VFIO)
+			want_sriov = true;
+		if (plan->sriov[i].pf_mode == PF_STUB)
+			load_module(ctx, "pci_pf_stub", NULL);
+	}
+	if (want_sriov) {
+		if (module_loaded(ctx, "vfio_pci") && !vfio_sriov_enabled(ctx))
+			vb_err(ctx, "vfio_pci is already loaded without enable_sriov=1: a PF given to vfio-pci cannot create VFs (set 'options vfio_pci enable_sriov=1')");
+		else
+			load_module(ctx, "vfio_pci", "enable_sriov=1");
+	}
+	for (i = 0; i < plan->ndev; i++) {
+		struct vb_dev_plan *dp = &plan->dev[i];
+
+		if (dp->claim != CLAIM_BIND || dp->done)
+			continue;
+		for (j = 0, seen = false; j < i && !seen; j++)
+			seen = plan->dev[j].claim == CLAIM_BIND &&
+			       !plan->dev[j].done &&
+			       !strcmp(plan->dev[j].module, dp->module);
+		if (seen)
+			continue;
+		any_vfio |= strstr(dp->module, "vfio") != NULL;
+		if (load_module(ctx, dp->module, NULL) == 0)
+			confirm_driver_name(ctx, dp->module, plan);
+	}
+	/* Not needed to bind, but QEMU needs it to open the group. */
+	if (any_vfio && !module_loaded(ctx, "vfio_iommu_type1") &&
+	    vb_modprobe(ctx, "vfio_iommu_type1", NULL) < 0)
+		vb_warn(ctx, "loading module vfio_iommu_type1 failed; VMs cannot use the claimed devices until it loads");
+}
+
+static int unbind(struct vb_ctx *ctx, const struct vb_device *d)
+{
+	char rel[PATH_MAX];
+	int r;
+
+	vb_notice(ctx, "%s: unbinding from %s (bound before vfiobind ran)",
+		  d->addr, d->driver);
+	snprintf(rel, sizeof(rel), "/sys/bus/pci/devices/%s/driver/unbind",
+		 d->addr);
+	r = vb_write_attr(ctx, rel, d->addr);
+	if (r < 0)
+		vb_err(ctx, "%s: unbinding from %s failed: %s", d->addr,
+		       d->driver, strerror(-r));
+	return r;
+}
+
+/* driver_override first, then unbind: no moment without either. */
+static int claim(struct vb_ctx *ctx, struct vb_device *d,
+		 const struct vb_dev_plan *dp)
+{
+	int r;
+
+	if (strcmp(d->override, dp->driver)) {
+		r = write_dev(ctx, d, "driver_override", dp->driver);
+		if (r < 0) {
+			vb_err(ctx, "%s: setting driver_override to %s failed: %s",
+			       d->addr, dp->driver, strerror(-r));
+			return r;
+		}
+	}
+	if (d->driver[0] && strcmp(d->driver, dp->driver))
+		return unbind(ctx, d);
+	return 0;
+}
+
+/* Waits, bounded, until every listed device's driver link says 'want'. */
+static void wait_bound(struct vb_ctx *ctx, struct vb_device **devs,
+		       const char **want, size_t n, unsigned wait_ms)
+{
+	long deadline = now_ms() + wait_ms;
+	size_t i, pending;
+
+	for (;;) {
+		pending = 0;
+		for (i = 0; i < n; i++) {
+			if (!devs[i])
+				continue;
+			vb_device_refresh(ctx, devs[i]);
+			if (!strcmp(devs[i]->driver, want[i]))
+				devs[i] = NULL;
+			else
+				pending++;
+		}
+		if (!pending || now_ms() >= deadline)
+			return;
+		sleep_ms(10);
+	}
+}
+
+static const char *sriov_error(int r)
+{
+	switch (r) {
+	case -ENOENT:
+		return "the PF driver cannot configure SR-IOV";
+	case -EBUSY:
+		return "VFs are in use or already enabled";
+	case -ERANGE:
+		return "more VFs than sriov_totalvfs";
+	}
+	return strerror(-r);
+}
+
+/* Waits, bounded, until the device has any driver at all. */
+static bool wait_any_driver(struct vb_ctx *ctx, struct vb_device *d)
+{
+	long deadline = now_ms() + ctx->probe_wait_ms;
+
+	for (;;) {
+		vb_device_refresh(ctx, d);
+		if (d->driver[0] || now_ms() >= deadline)
+			return d->driver[0] != '\0';
+		sleep_ms(10);
+	}
+}
+
+/* Gives the PF the driver its mode asks for; native means its own. */
+static int pf_driver(struct vb_ctx *ctx, struct vb_device *pf,
+		     const struct vb_sriov_plan *s)
+{
+	struct vb_dev_plan dp = { 0 };
+	struct vb_device *d[1] = { pf };
+	const char *want[1] = { s->pf_driver };
+
+	if (s->pf_mode == PF_NATIVE) {
+		if (pf->driver[0] && strcmp(pf->driver, "pci-pf-stub") &&
+		    !vb_driver_managed_dma(pf->driver))
+			return 0;
+		/* A stale override or a stub would keep the native driver off. */
+		if (pf->override[0] &&
+		    write_dev(ctx, pf, "driver_override", "\n") < 0)
+			return -EIO;
+		if (pf->driver[0] && unbind(ctx, pf) < 0)
+			return -EIO;
+		if (vb_modprobe(ctx, pf->modalias, NULL) < 0)
+			vb_warn(ctx, "%s: module loader found nothing for %s",
+				pf->addr, pf->modalias);
+		vb_write_attr(ctx, "/sys/bus/pci/drivers_probe", pf->addr);
+		if (!wait_any_driver(ctx, pf)) {
+			vb_err(ctx, "%s: no native driver bound to the PF within %u ms",
+			       pf->addr, ctx->probe_wait_ms);
+			return -ENODEV;
+		}
+		vb_info(ctx, "%s: PF driven by %s", pf->addr, pf->driver);
+		return 0;
+	}
+	if (!strcmp(pf->driver, s->pf_driver))
+		return 0;
+	snprintf(dp.driver, sizeof(dp.driver), "%s", s->pf_driver);
+	if (claim(ctx, pf, &dp) < 0)
+		return -EIO;
+	vb_write_attr(ctx, "/sys/bus/pci/drivers_probe", pf->addr);
+	wait_bound(ctx, d, want, 1, ctx->probe_wait_ms);
+	if (strcmp(pf->driver, s->pf_driver)) {
+		vb_err(ctx, "%s: PF did not bind to %s (driver: %s)", pf->addr,
+		       s->pf_driver, pf->driver[0] ? pf->driver : "none");
+		return -ENODEV;
+	}
+	vb_info(ctx, "%s: PF bound to %s", pf->addr, s->pf_driver);
+	return 0;
+}
+
+static bool apply_sriov(struct vb_ctx *ctx, struct vb_inventory *inv,
+			struct vb_plan *plan)
+{
+	char num[16];
+	bool changed = false;
+	size_t i;
+	int r;
+
+	for (i = 0; i < plan->nsriov; i++) {
+		const struct vb_sriov_plan *s = &plan->sriov[i];
+		struct vb_device *pf = &inv->dev[s->pf];
+
+		if (!s->change && pf->driver[0])
+			continue;
+		if (pf_driver(ctx, pf, s) < 0 || !s->change)
+			continue;
+		if (s->rule->target != TGT_HOST && pf->autoprobe == 1)
+			write_dev(ctx, pf, "sriov_drivers_autoprobe", "0");
+		if (pf->numvfs > 0) {
+			r = write_dev(ctx, pf, "sriov_numvfs", "0");
+			if (r < 0) {
+				vb_err(ctx, "%s: removing %d VFs failed: %s",
+				       pf->addr, pf->numvfs, sriov_error(r));
+				continue;
+			}
+		}
+		changed = true;
+		if (s->numvfs == 0) {
+			vb_info(ctx, "%s: SR-IOV disabled", pf->addr);
+			continue;
+		}
+		snprintf(num, sizeof(num), "%u", s->numvfs);
+		r = write_dev(ctx, pf, "sriov_numvfs", num);
+		if (r < 0)
+			vb_err(ctx, "%s: enabling %u VFs failed: %s", pf->addr,
+			       s->numvfs, sriov_error(r));
+		else
+			vb_info(ctx, "%s: %u VFs enabled (PF driver %s)",
+				pf->addr, s->numvfs, pf->driver);
+	}
+	return changed;
+}
+
+static void restore_autoprobe(struct vb_ctx *ctx, struct vb_inventory *inv,
+			      const struct vb_plan *plan)
+{
+	size_t i;
+
+	for (i = 0; i < plan->nsriov; i++) {
+		struct vb_device *pf = &inv->dev[plan->sriov[i].pf];
+		char buf[8];
+		char rel[PATH_MAX];
+
+		snprintf(rel, sizeof(rel),
+			 "/sys/bus/pci/devices/%s/sriov_drivers_autoprobe",
+			 pf->addr);
+		if (pf->autoprobe == 1 &&
+		    vb_read_attr(ctx, rel, buf, sizeof(buf)) > 0 &&
+		    buf[0] == '0')
+			write_dev(ctx, pf, "sriov_drivers_autoprobe", "1");
+	}
+}
+
+static void check_viable(struct vb_ctx *ctx, const struct vb_inventory *inv,
+			 const struct vb_plan *plan)
+{
+	size_t i, j;
+
+	for (i = 0; i < inv->n; i++) {
+		bool first = true;
+
+		if (plan->dev[i].claim != CLAIM_BIND || inv->dev[i].group < 0)
+			continue;
+		for (j = 0; j < i && first; j++)
+			first = !(plan->dev[j].claim == CLAIM_BIND &&
+				  inv->dev[j].group == inv->dev[i].group);
+		if (!first)
+			continue;
+		for (j = 0; j < inv->n; j++) {
+			const struct vb_device *d = &inv->dev[j];
+
+			if (d->group != inv->dev[i].group ||
+			    vb_driver_managed_dma(d->driver))
+				continue;
+			vb_err(ctx, "IOMMU group %d is not viable for vfio: %s is bound to %s",
+			       d->group, d->addr, d->driver);
+		}
+	}
+}
+
+int vb_apply(struct vb_ctx *ctx, struct vb_inventory *inv,
+	     struct vb_rules *rules, const struct vb_modules *mods,
+	     struct vb_plan *plan)
+{
+	struct vb_device **devs;
+	const char **want;
+	size_t i, n = 0, bound = 0, already = 0;
+	int pass;
+
+	if (plan->off || plan->no_iommu)
+		return 0;
+	for (pass = 0; pass < 2; pass++) {
+		load_modules(ctx, plan);
+		for (i = 0; i < plan->ndev; i++)
+			if (plan->dev[i].claim == CLAIM_BIND &&
+			    !plan->dev[i].done)
+				claim(ctx, &inv->dev[i], &plan->dev[i]);
+		if (pass == 1 || !apply_sriov(ctx, inv, plan))
+			break;
+		/* The kernel adds VFs before the sriov_numvfs write returns:
+		 * read again and plan them like any other device. */
+		vb_inventory_free(inv);
+		if (vb_inventory_read(ctx, inv) < 0)
+			return -EIO;
+		vb_plan_free(plan);
+		ctx->replan = true;
+		vb_plan_build(ctx, inv, rules, mods, plan);
+		ctx->replan = false;
+	}
+
+	devs = calloc(plan->ndev + 1, sizeof(*devs));
+	want = calloc(plan->ndev + 1, sizeof(*want));
+	if (!devs || !want) {
+		free(devs);
+		free(want);
+		return -ENOMEM;
+	}
+	for (i = 0; i < plan->ndev; i++) {
+		struct vb_device *d = &inv->dev[i];
+		struct vb_dev_plan *dp = &plan->dev[i];
+
+		if (dp->claim != CLAIM_BIND)
+			continue;
+		if (dp->done) {
+			already++;
+			continue;
+		}
+		vb_device_refresh(ctx, d);
+		if (strcmp(d->driver, dp->driver))
+			vb_write_attr(ctx, "/sys/bus/pci/drivers_probe",
+				      d->addr);
+		devs[n] = d;
+		want[n++] = dp->driver;
+	}
+	wait_bound(ctx, devs, want, n, ctx->probe_wait_ms);
+	for (i = 0; i < plan->ndev; i++) {
+		struct vb_device *d = &inv->dev[i];
+		struct vb_dev_plan *dp = &plan->dev[i];
+
+		if (dp->claim != CLAIM_BIND || dp->done)
+			continue;
+		if (!strcmp(d->driver, dp->driver)) {
+			bound++;
+			vb_info(ctx, "%s: bound to %s", d->addr, dp->driver);
+			continue;
+		}
+		vb_err(ctx, "%s: not bound to %s after probing (driver: %s); driver_override stays, host drivers cannot take it",
+		       d->addr, dp->driver, d->driver[0] ? d->driver : "none");
+	}
+	restore_autoprobe(ctx, inv, plan);
+	check_viable(ctx, inv, plan);
+	free(devs);
+	free(want);
+	if (!bound && !n && already)
+		vb_notice(ctx, "nothing to do: %zu device%s already bound as planned",
+			  already, already == 1 ? "" : "s");
+	return 0;
+}

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Config files: /etc/vfiobind.conf, then /etc/vfiobind.d/ *.conf in byte
+ * order of their names.  Line-oriented; a small state machine per line:
+ *
+ *   line    = [ keyword { sep item } ] [ "#" comment ]
+ *   keyword = "bind" | "sriov"
+ *   sep     = white space and/or ","
+ *
+ * Items use the command-line grammar (rules.c).  Every error names
+ * file:line:column, and a bad item or line never hides the rest.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vfiobind.h"
+
+#define CONFIG_MAX_BYTES (1024 * 1024)
+#define CONFIG_LINE_MAX 4096
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+static void parse_line(struct vb_ctx *ctx, const char *name, unsigned lineno,
+		       const char *line, size_t len, struct vb_rules *rules)
+{
+	struct vb_where where = { .file = name, .line = lineno };
+	enum vb_rule_kind kind = RULE_BIND;
+	char word[VB_ITEM_MAX];
+	size_t i = 0, start, wl;
+	bool have_kind = false;
+	unsigned items = 0;
+
+	for (;;) {
+		while (i < len && (is_blank(line[i]) ||
+				   (have_kind && line[i] == ',')))
+			i++;
+		if (i >= len || line[i] == '#')
+			break;
+		start = i;
+		while (i < len && !is_blank(line[i]) && line[i] != '#' &&
+		       !(have_kind && line[i] == ','))
+			i++;
+		wl = i - start;
+		where.col = (unsigned)start + 1;
+		if (wl >= VB_ITEM_MAX) {
+			ctx->parse_errors++;
+			vb_err(ctx, "%s:%u:%u: item '%.32s...' too long (%zu bytes, at most %d)",
+			       name, lineno, where.col, line + start, wl,
+			       VB_ITEM_MAX - 1);
+			if (!have_kind)
+				return;
+			items++;
+			continue;
+		}
+		memcpy(word, line + start, wl);
+		word[wl] = '\0';
+		if (have_kind) {
+			vb_rules_add(ctx, rules, kind, word, &where);
+			items++;
+		} else if (!strcmp(word, "bind") || !strcmp(word, "sriov")) {
+			kind = word[0] == 's' ? RULE_SRIOV : RULE_BIND;
+			have_kind = true;
+		} else {
+			ctx->parse_errors++;
+			vb_err(ctx, "%s:%u:%u: unknown keyword '%s' (want bind or sriov)",
+			       name, lineno, where.col, word);
+			return;
+		}
+	}
+	if (have_kind && !items) {
+		ctx->parse_errors++;
+		vb_err(ctx, "%s:%u:%zu: '%s' without any item", name, lineno,
+		       i + 1, kind == RULE_SRIOV ? "sriov" : "bind");
+	}
+}
+
+int vb_config_parse(struct vb_ctx *ctx, const char *name, const char *text,
+		    size_t len, struct vb_rules *rules)
+{
+	size_t pos = 0, end;
+	unsigned lineno = 0;
+
+	while (pos < len) {
+		lineno++;
+		end = pos;
+		while (end < len && text[end] != '\n')
+			end++;
+		if (memchr(text + pos, '\0', end - pos)) {
+			ctx->parse_errors++;
+			vb_err(ctx, "%s:%u:%zu: NUL byte: not a text file?",
+			       name, lineno,
+			       (size_t)((const char *)memchr(text + pos, '\0',
+							     end - pos) -
+					(text + pos)) + 1);
+		} else if (end - pos > CONFIG_LINE_MAX) {
+			ctx->parse_errors++;
+			vb_err(ctx, "%s:%u:1: line too long (%zu bytes, at most %d)",
+			       name, lineno, end - pos, CONFIG_LINE_MAX);
+		} else {
+			parse_line(ctx, name, lineno, text + pos, end - pos,
+				   rules);
+		}
+		pos = end + 1;
+	}
+	return 0;
+}
+
+/* Reads one file; a missing file is not an error unless 'required'. */
+static int load_file(struct vb_ctx *ctx, const char *path, const char *name,
+		     bool required, struct vb_rules *rules)
+{
+	struct stat st;
+	char *text;
+	ssize_t n;
+	size_t got = 0;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT && !required)
+			return 0;
+		ctx->parse_errors++;
+		vb_err(ctx, "%s: cannot open: %s", name, strerror(errno));
+		return -errno;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_size > CONFIG_MAX_BYTES) {
+		ctx->parse_errors++;
+		vb_err(ctx, "%s: not a regular file of at most %d bytes", name,
+		       CONFIG_MAX_BYTES);
+		close(fd);
+		return -EINVAL;
+	}
+	text = malloc((size_t)st.st_size + 1);
+	if (!text) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (got < (size_t)st.st_size) {
+		n = read(fd, text + got, (size_t)st.st_size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	text[got] = '\0';
+	vb_config_parse(ctx, name, text, got, rules);
+	free(text);
+	return 0;
+}
+
+static int conf_filter(const struct dirent *de)
+{
+	size_t len = strlen(de->d_name);
+
+	return de->d_name[0] != '.' && len > 5 &&
+	       !strcmp(de->d_name + len - 5, ".conf");
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+int vb_config_load(struct vb_ctx *ctx, struct vb_rules *rules)
+{
+	struct dirent **names;
+	char path[PATH_MAX], name[PATH_MAX];
+	int i, n;
+
+	if (ctx->config)
+		return load_file(ctx, ctx->config, ctx->config, true, rules);
+	if (vb_path(ctx, path, sizeof(path), "/etc/vfiobind.conf") == 0)
+		load_file(ctx, path, "/etc/vfiobind.conf", false, rules);
+	if (vb_path(ctx, path, sizeof(path), "/etc/vfiobind.d") < 0)
+		return 0;
+	n = scandir(path, &names, conf_filter, by_name);
+	if (n < 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "/etc/vfiobind.d/%s",
+			 names[i]->d_name);
+		if (vb_path(ctx, path, sizeof(path), "%s", name) == 0)
+			load_file(ctx, path, name, false, rules);
+		free(names[i]);
+	}
+	free(names);
+	return 0;
+}

@@ -1,0 +1,392 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* What the program prints: plan, status (text or JSON) and the record. */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vfiobind.h"
+
+static void json_sep(struct vb_json *j, const char *key)
+{
+	if (!j->first[j->depth])
+		fputc(',', j->f);
+	j->first[j->depth] = false;
+	fputc('\n', j->f);
+	fprintf(j->f, "%*s", 2 * j->depth, "");
+	if (key)
+		fprintf(j->f, "\"%s\": ", key);
+}
+
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+void vb_json_begin(struct vb_json *j, FILE *f)
+{
+	memset(j, 0, sizeof(*j));
+	j->f = f;
+	j->first[0] = true;
+}
+
+void vb_json_open(struct vb_json *j, const char *key, char bracket)
+{
+	if (j->depth > 0 || !j->first[0])
+		json_sep(j, key);
+	else
+		j->first[0] = false;
+	fputc(bracket, j->f);
+	if (j->depth + 1 < (int)(sizeof(j->first) / sizeof(j->first[0])))
+		j->depth++;
+	j->first[j->depth] = true;
+}
+
+void vb_json_close(struct vb_json *j, char bracket)
+{
+	bool empty = j->first[j->depth];
+
+	j->depth--;
+	if (!empty)
+		fprintf(j->f, "\n%*s", 2 * j->depth, "");
+	fputc(bracket, j->f);
+	if (j->depth == 0)
+		fputc('\n', j->f);
+}
+
+void vb_json_str(struct vb_json *j, const char *key, const char *val)
+{
+	json_sep(j, key);
+	if (val)
+		json_string(j->f, val);
+	else
+		fputs("null", j->f);
+}
+
+void vb_json_int(struct vb_json *j, const char *key, long val)
+{
+	json_sep(j, key);
+	fprintf(j->f, "%ld", val);
+}
+
+void vb_json_bool(struct vb_json *j, const char *key, bool val)
+{
+	json_sep(j, key);
+	fputs(val ? "true" : "false", j->f);
+}
+
+static void rule_label(const struct vb_rule *r, char *buf, size_t len)
+{
+	if (r)
+		snprintf(buf, len, "%s %s", r->origin, r->text);
+	else
+		snprintf(buf, len, "-");
+}
+
+static const char *vf_label(const struct vb_rule *r)
+{
+	return r->target == TGT_HOST ? "host" :
+	       r->target == TGT_VFIO ? "vfio" : r->driver;
+}
+
+static void json_device_ids(struct vb_json *j, const struct vb_device *d)
+{
+	char buf[16];
+
+	vb_json_str(j, "address", d->addr);
+	snprintf(buf, sizeof(buf), "%04x", d->vendor);
+	vb_json_str(j, "vendor", buf);
+	snprintf(buf, sizeof(buf), "%04x", d->device);
+	vb_json_str(j, "device", buf);
+	snprintf(buf, sizeof(buf), "%06x", d->class_code);
+	vb_json_str(j, "class", buf);
+	vb_json_int(j, "iommu_group", d->group);
+}
+
+static void json_messages(struct vb_json *j, const struct vb_ctx *ctx,
+			  const char *key, enum vb_level level)
+{
+	size_t i;
+
+	vb_json_open(j, key, '[');
+	for (i = 0; i < ctx->nmsg; i++)
+		if (ctx->msg[i].level == level)
+			vb_json_str(j, NULL, ctx->msg[i].text);
+	vb_json_close(j, ']');
+}
+
+static void plan_json(const struct vb_ctx *ctx,
+		      const struct vb_inventory *inv,
+		      const struct vb_plan *plan, FILE *f, int status)
+{
+	struct vb_json j;
+	char label[VB_ORIGIN_MAX + VB_ITEM_MAX + 2];
+	size_t i;
+
+	vb_json_begin(&j, f);
+	vb_json_open(&j, NULL, '{');
+	vb_json_int(&j, "version", 1);
+	if (status >= 0)
+		vb_json_int(&j, "exit_status", status);
+	vb_json_bool(&j, "off", plan->off);
+	vb_json_bool(&j, "iommu", !plan->no_iommu);
+	vb_json_open(&j, "devices", '[');
+	for (i = 0; i < plan->ndev; i++) {
+		const struct vb_dev_plan *dp = &plan->dev[i];
+		const struct vb_device *d = &inv->dev[i];
+
+		if (dp->claim != CLAIM_BIND)
+			continue;
+		vb_json_open(&j, NULL, '{');
+		json_device_ids(&j, d);
+		vb_json_str(&j, "driver", dp->driver);
+		vb_json_str(&j, "module", dp->module);
+		vb_json_str(&j, "current_driver", d->driver);
+		vb_json_bool(&j, "companion", dp->companion);
+		vb_json_bool(&j, "done", dp->done);
+		rule_label(dp->rule, label, sizeof(label));
+		vb_json_str(&j, "rule", label);
+		vb_json_close(&j, '}');
+	}
+	vb_json_close(&j, ']');
+	vb_json_open(&j, "refused", '[');
+	for (i = 0; i < plan->ndev; i++) {
+		if (plan->dev[i].claim != CLAIM_REFUSED)
+			continue;
+		vb_json_open(&j, NULL, '{');
+		json_device_ids(&j, &inv->dev[i]);
+		rule_label(plan->dev[i].rule, label, sizeof(label));
+		vb_json_str(&j, "rule", label);
+		vb_json_close(&j, '}');
+	}
+	vb_json_close(&j, ']');
+	vb_json_open(&j, "sriov", '[');
+	for (i = 0; i < plan->nsriov; i++) {
+		const struct vb_sriov_plan *s = &plan->sriov[i];
+		const struct vb_device *pf = &inv->dev[s->pf];
+
+		vb_json_open(&j, NULL, '{');
+		vb_json_str(&j, "pf", pf->addr);
+		vb_json_int(&j, "numvfs", s->numvfs);
+		vb_json_int(&j, "current_numvfs", pf->numvfs);
+		vb_json_int(&j, "totalvfs", pf->totalvfs);
+		vb_json_str(&j, "pf_mode", vb_pf_mode_name(s->pf_mode));
+		vb_json_str(&j, "pf_driver", pf->driver);
+		vb_json_str(&j, "vfs", vf_label(s->rule));
+		vb_json_bool(&j, "change", s->change);
+		rule_label(s->rule, label, sizeof(label));
+		vb_json_str(&j, "rule", label);
+		vb_json_close(&j, '}');
+	}
+	vb_json_close(&j, ']');
+	json_messages(&j, ctx, "errors", VB_ERR);
+	json_messages(&j, ctx, "warnings", VB_WARNING);
+	vb_json_close(&j, '}');
+}
+
+void vb_plan_print(const struct vb_ctx *ctx, const struct vb_inventory *inv,
+		   const struct vb_plan *plan, FILE *f, bool json)
+{
+	char label[VB_ORIGIN_MAX + VB_ITEM_MAX + 2];
+	size_t i, n = 0;
+
+	if (json) {
+		plan_json(ctx, inv, plan, f, -1);
+		return;
+	}
+	if (plan->off)
+		fprintf(f, "disabled: nothing is claimed\n");
+	for (i = 0; i < plan->nsriov; i++) {
+		const struct vb_sriov_plan *s = &plan->sriov[i];
+		const struct vb_device *pf = &inv->dev[s->pf];
+
+		rule_label(s->rule, label, sizeof(label));
+		fprintf(f, "sriov   %s  VFs %d -> %u%s, PF driver %s, VFs to %s  [%s]\n",
+			pf->addr, pf->numvfs, s->numvfs,
+			s->change ? "" : " (as is)", vb_pf_mode_name(s->pf_mode),
+			vf_label(s->rule), label);
+		n++;
+	}
+	for (i = 0; i < plan->ndev; i++) {
+		const struct vb_dev_plan *dp = &plan->dev[i];
+		const struct vb_device *d = &inv->dev[i];
+
+		if (dp->claim == CLAIM_NONE)
+			continue;
+		rule_label(dp->rule, label, sizeof(label));
+		if (dp->claim == CLAIM_REFUSED)
+			fprintf(f, "refuse  %s  %04x:%04x  group %d left untouched  [%s]\n",
+				d->addr, d->vendor, d->device, d->group, label);
+		else
+			fprintf(f, "claim   %s  %04x:%04x  -> %s (module %s)%s%s%s  [%s]\n",
+				d->addr, d->vendor, d->device, dp->driver,
+				dp->module, dp->companion ? ", group companion" : "",
+				dp->done ? ", already bound" : "",
+				d->driver[0] && !dp->done &&
+				strcmp(d->driver, dp->driver) ?
+				", unbinds the current driver" : "",
+				label);
+		n++;
+	}
+	if (!n && !plan->off)
+		fprintf(f, "nothing to do\n");
+}
+
+static bool group_viable(const struct vb_inventory *inv, int group)
+{
+	size_t i;
+
+	for (i = 0; i < inv->n; i++)
+		if (inv->dev[i].group == group &&
+		    !vb_driver_managed_dma(inv->dev[i].driver))
+			return false;
+	return true;
+}
+
+static void status_device(const struct vb_inventory *inv,
+			  const struct vb_plan *plan, size_t i, FILE *f,
+			  struct vb_json *j)
+{
+	const struct vb_device *d = &inv->dev[i];
+	const struct vb_dev_plan *dp = &plan->dev[i];
+	char label[VB_ORIGIN_MAX + VB_ITEM_MAX + 16] = "-";
+
+	if (dp->claim == CLAIM_BIND || dp->claim == CLAIM_REFUSED) {
+		rule_label(dp->rule, label, sizeof(label));
+		if (dp->claim == CLAIM_REFUSED)
+			strncat(label, " (refused)",
+				sizeof(label) - strlen(label) - 1);
+	}
+	if (j) {
+		vb_json_open(j, NULL, '{');
+		json_device_ids(j, d);
+		vb_json_str(j, "driver", d->driver);
+		vb_json_str(j, "driver_override", d->override);
+		vb_json_bool(j, "bridge", d->bridge);
+		if (d->boot_vga >= 0)
+			vb_json_bool(j, "boot_vga", d->boot_vga == 1);
+		if (d->totalvfs >= 0) {
+			vb_json_int(j, "sriov_numvfs", d->numvfs);
+			vb_json_int(j, "sriov_totalvfs", d->totalvfs);
+		}
+		if (d->is_vf)
+			vb_json_str(j, "physfn", d->physfn);
+		vb_json_str(j, "claimed_by", dp->claim == CLAIM_NONE ? NULL :
+					     label);
+		vb_json_close(j, '}');
+		return;
+	}
+	fprintf(f, "  %s  %04x:%04x  class %06x  driver %-12s override %-12s%s%s  rule %s\n",
+		d->addr, d->vendor, d->device, d->class_code,
+		d->driver[0] ? d->driver : "-",
+		d->override[0] ? d->override : "-",
+		d->bridge ? "  bridge" : "",
+		d->boot_vga == 1 ? "  boot-vga" : "", label);
+}
+
+void vb_status_print(const struct vb_inventory *inv,
+		     const struct vb_plan *plan, FILE *f, bool json)
+{
+	struct vb_json j, *jp = json ? &j : NULL;
+	int g, maxg = -1;
+	size_t i;
+	bool any;
+
+	for (i = 0; i < inv->n; i++)
+		if (inv->dev[i].group > maxg)
+			maxg = inv->dev[i].group;
+	if (jp) {
+		vb_json_begin(jp, f);
+		vb_json_open(jp, NULL, '{');
+		vb_json_int(jp, "version", 1);
+		vb_json_bool(jp, "iommu", inv->ngroups > 0);
+		vb_json_open(jp, "groups", '[');
+	} else if (inv->ngroups == 0) {
+		fprintf(f, "no IOMMU groups: the IOMMU is off or missing\n");
+	}
+	for (g = 0; g <= maxg; g++) {
+		any = false;
+		for (i = 0; i < inv->n && !any; i++)
+			any = inv->dev[i].group == g;
+		if (!any)
+			continue;
+		if (jp) {
+			vb_json_open(jp, NULL, '{');
+			vb_json_int(jp, "group", g);
+			vb_json_bool(jp, "viable", group_viable(inv, g));
+			vb_json_open(jp, "devices", '[');
+		} else {
+			fprintf(f, "IOMMU group %d: %s\n", g,
+				group_viable(inv, g) ? "usable by vfio" :
+				"not usable by vfio (a host driver holds a member)");
+		}
+		for (i = 0; i < inv->n; i++)
+			if (inv->dev[i].group == g)
+				status_device(inv, plan, i, f, jp);
+		if (jp) {
+			vb_json_close(jp, ']');
+			vb_json_close(jp, '}');
+		}
+	}
+	if (jp) {
+		vb_json_close(jp, ']');
+		vb_json_open(jp, "ungrouped", '[');
+	}
+	any = false;
+	for (i = 0; i < inv->n; i++) {
+		if (inv->dev[i].group >= 0)
+			continue;
+		if (!jp && !any)
+			fprintf(f, "no IOMMU group:\n");
+		any = true;
+		status_device(inv, plan, i, f, jp);
+	}
+	if (jp) {
+		vb_json_close(jp, ']');
+		vb_json_close(jp, '}');
+	}
+}
+
+/* /run/vfiobind/state.json: written whole to a temporary, then renamed. */
+int vb_record_write(struct vb_ctx *ctx, const struct vb_inventory *inv,
+		    const struct vb_plan *plan, int status)
+{
+	char dir[PATH_MAX], tmp[PATH_MAX], path[PATH_MAX];
+	FILE *f;
+	int r = 0;
+
+	if (vb_path(ctx, dir, sizeof(dir), "/run/vfiobind") < 0 ||
+	    vb_path(ctx, tmp, sizeof(tmp), "/run/vfiobind/.state.json.tmp") < 0 ||
+	    vb_path(ctx, path, sizeof(path), "/run/vfiobind/state.json") < 0)
+		return -ENAMETOOLONG;
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		r = -errno;
+	f = r ? NULL : fopen(tmp, "we");
+	if (!f) {
+		r = r ? r : -errno;
+		vb_warn(ctx, "cannot write the record %s: %s", path,
+			strerror(-r));
+		return r;
+	}
+	plan_json(ctx, inv, plan, f, status);
+	if (fclose(f) != 0 || rename(tmp, path) < 0) {
+		r = -errno;
+		vb_warn(ctx, "cannot write the record %s: %s", path,
+			strerror(-r));
+		unlink(tmp);
+	}
+	return r;
+}

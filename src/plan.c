@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The plan: a pure function of the inventory, the rules and the module
+ * index.  It writes nothing; it logs what it decides and why.
+ *
+ *  1. each device takes its most specific bind rule (address > id with
+ *     subsystem > id > class; among equals the last one, so the command
+ *     line overrides the config);
+ *  2. SR-IOV rules name PFs; existing VFs of a PF whose VF count already
+ *     matches are claimed for what the rule gives VFs;
+ *  3. every claimed device pulls in its whole IOMMU group (bridges stay
+ *     with their driver), unless the group holds something the user did
+ *     not agree to give away: then the whole group is left untouched;
+ *  4. each claimed device gets a driver: the named one, or the most
+ *     specific vfio variant from modules.alias, or vfio-pci.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vfiobind.h"
+
+struct seed {
+	const struct vb_rule *rule;
+	enum vb_target target;
+	const char *driver;
+};
+
+static int specificity(const struct vb_selector *sel)
+{
+	switch (sel->kind) {
+	case SEL_ADDR:
+		return sel->any_func ? 4 : 5;
+	case SEL_ID:
+		return sel->has_subsys ? 3 : 2;
+	case SEL_CLASS:
+		return 1;
+	}
+	return 0;
+}
+
+static const struct vb_rule *best_rule(struct vb_rules *rules,
+				       enum vb_rule_kind kind,
+				       const struct vb_device *d)
+{
+	struct vb_rule *best = NULL;
+	size_t i;
+
+	for (i = 0; i < rules->n; i++) {
+		struct vb_rule *r = &rules->r[i];
+
+		if (r->kind != kind || !vb_selector_match(&r->sel, d))
+			continue;
+		r->matches++;
+		if (!best || specificity(&r->sel) >= specificity(&best->sel))
+			best = r;
+	}
+	return best;
+}
+
+const char *vb_pf_mode_name(enum vb_pf_mode mode)
+{
+	return mode == PF_STUB ? "pci-pf-stub" :
+	       mode == PF_VFIO ? "vfio-pci" : "native";
+}
+
+const char *vb_pf_driver(enum vb_pf_mode mode)
+{
+	return mode == PF_NATIVE ? "" : vb_pf_mode_name(mode);
+}
+
+static bool is_storage(const struct vb_device *d)
+{
+	return (d->class_code >> 16) == 0x01;
+}
+
+static bool is_usb_host(const struct vb_device *d)
+{
+	return (d->class_code >> 8) == 0x0c03;
+}
+
+static const struct vb_sriov_plan *sriov_of(const struct vb_plan *plan,
+					    size_t pf)
+{
+	size_t i;
+
+	for (i = 0; i < plan->nsriov; i++)
+		if (plan->sriov[i].pf == pf)
+			return &plan->sriov[i];
+	return NULL;
+}
+
+static void plan_sriov(struct vb_ctx *ctx, const struct vb_inventory *inv,
+		       struct vb_rules *rules, struct vb_plan *plan,
+		       const struct vb_rule *const *bind)
+{
+	struct vb_sriov_plan *s;
+	size_t i;
+
+	for (i = 0; i < inv->n; i++) {
+		const struct vb_device *d = &inv->dev[i];
+		const struct vb_rule *r = best_rule(rules, RULE_SRIOV, d);
+
+		if (!r)
+			continue;
+		if (d->totalvfs < 0 || d->is_vf) {
+			vb_err(ctx, "%s: %s item '%s': %s is not an SR-IOV physical function",
+			       r->origin, "sriov", r->text, d->addr);
+			plan->errors++;
+			continue;
+		}
+		if (r->numvfs > (unsigned)d->totalvfs) {
+			vb_err(ctx, "%s item '%s': %s supports at most %d VFs (sriov_totalvfs)",
+			       r->origin, r->text, d->addr, d->totalvfs);
+			plan->errors++;
+			continue;
+		}
+		if (bind[i] && bind[i]->target != TGT_HOST &&
+		    r->pf_mode != PF_VFIO) {
+			vb_err(ctx, "%s item '%s': PF %s is also claimed by %s item '%s'; a PF driven for SR-IOV by %s cannot be claimed (use +pf=vfio-pci to give the PF to vfio-pci)",
+			       r->origin, r->text, d->addr, bind[i]->origin,
+			       bind[i]->text, vb_pf_mode_name(r->pf_mode));
+			plan->errors++;
+			continue;
+		}
+		if (d->numvfs > 0 && (unsigned)d->numvfs != r->numvfs &&
+		    r->pf_mode != PF_NATIVE &&
+		    strcmp(d->driver, vb_pf_driver(r->pf_mode))) {
+			vb_err(ctx, "%s item '%s': PF %s already has %d VFs under driver %s; not changing its driver under them",
+			       r->origin, r->text, d->addr, d->numvfs,
+			       d->driver[0] ? d->driver : "(none)");
+			plan->errors++;
+			continue;
+		}
+		s = vb_grow(plan->sriov, &plan->csriov, plan->nsriov,
+			    sizeof(*s));
+		if (!s)
+			return;
+		plan->sriov = s;
+		s = &plan->sriov[plan->nsriov++];
+		memset(s, 0, sizeof(*s));
+		s->pf = i;
+		s->rule = r;
+		s->numvfs = r->numvfs;
+		s->pf_mode = r->pf_mode;
+		s->change = (unsigned)d->numvfs != r->numvfs;
+		snprintf(s->pf_driver, sizeof(s->pf_driver), "%s",
+			 vb_pf_driver(r->pf_mode));
+	}
+}
+
+/* Who asks for device i, before groups are considered. */
+static bool seed_of(const struct vb_inventory *inv, const struct vb_plan *plan,
+		    const struct vb_rule *const *bind, size_t i,
+		    struct seed *seed)
+{
+	const struct vb_device *d = &inv->dev[i];
+	const struct vb_sriov_plan *s;
+	const struct vb_device *pf;
+
+	memset(seed, 0, sizeof(*seed));
+	if (d->bridge)
+		return false;
+	if (bind[i]) {
+		seed->rule = bind[i];
+		seed->target = bind[i]->target;
+		seed->driver = bind[i]->driver;
+		return bind[i]->target != TGT_HOST;
+	}
+	s = sriov_of(plan, i);
+	if (s && s->pf_mode == PF_VFIO) {
+		seed->rule = s->rule;
+		seed->target = TGT_DRIVER;
+		seed->driver = "vfio-pci";
+		return true;
+	}
+	if (!d->is_vf || !(pf = vb_inventory_find(inv, d->physfn)))
+		return false;
+	s = sriov_of(plan, (size_t)(pf - inv->dev));
+	/* VFs about to be re-created are planned after they exist. */
+	if (!s || s->change)
+		return false;
+	seed->rule = s->rule;
+	seed->target = s->rule->target;
+	seed->driver = s->rule->driver;
+	if (s->pf_mode == PF_VFIO && seed->target == TGT_VFIO) {
+		/* vfio-pci itself sets the new VFs' override to vfio-pci */
+		seed->target = TGT_DRIVER;
+		seed->driver = "vfio-pci";
+	}
+	return seed->target != TGT_HOST;
+}
+
+static void choose_driver(struct vb_ctx *ctx, const struct vb_modules *mods,
+			  const struct vb_device *d, const struct seed *seed,
+			  struct vb_dev_plan *dp)
+{
+	if (seed->target == TGT_DRIVER) {
+		snprintf(dp->driver, sizeof(dp->driver), "%s", seed->driver);
+		vb_module_name(dp->module, sizeof(dp->module), seed->driver);
+	} else {
+		snprintf(dp->module, sizeof(dp->module), "%s",
+			 vb_variant_for(mods, d->modalias));
+		vb_driver_for_module(dp->module, dp->driver,
+				     sizeof(dp->driver));
+		if (strcmp(dp->module, "vfio_pci"))
+			vb_info(ctx, "%s: vfio variant driver %s matches %s",
+				d->addr, dp->module, d->modalias);
+	}
+	dp->done = !strcmp(d->driver, dp->driver) &&
+		   !strcmp(d->override, dp->driver);
+}
+
+/* Decides one IOMMU group (or a lone device with group -1). */
+static void plan_group(struct vb_ctx *ctx, const struct vb_inventory *inv,
+		       const struct vb_modules *mods, struct vb_plan *plan,
+		       const struct seed *seeds, const bool *seeded,
+		       size_t first)
+{
+	const struct vb_device *lead = &inv->dev[first];
+	unsigned flags = 0;
+	const char *why = NULL, *hint = "";
+	const struct vb_device *culprit = NULL;
+	const struct vb_rule *host_rule = NULL;
+	bool stub = false;
+	char rel[64];
+	size_t i;
+
+	for (i = 0; i < inv->n; i++) {
+		if (!(i == first || (lead->group >= 0 &&
+				     inv->dev[i].group == lead->group)))
+			continue;
+		if (seeded[i]) {
+			flags |= seeds[i].rule->flags;
+			stub |= seeds[i].target == TGT_DRIVER &&
+				!strcmp(seeds[i].driver, "pci-stub");
+		}
+	}
+	for (i = 0; i < inv->n && !why; i++) {
+		const struct vb_device *d = &inv->dev[i];
+		const struct vb_sriov_plan *s;
+
+		if (!(i == first ||
+		      (lead->group >= 0 && d->group == lead->group)) ||
+		    d->bridge)
+			continue;
+		s = sriov_of(plan, i);
+		culprit = d;
+		if (!seeded[i] && seeds[i].rule &&
+		    seeds[i].target == TGT_HOST) {
+			host_rule = seeds[i].rule;
+			why = "is kept for the host by";
+		} else if (d->boot_vga == 1 &&
+			   !(flags & RULE_ALLOW_BOOT_VGA)) {
+			why = "is the boot VGA device (claiming it takes the console)";
+			hint = "; add +allow-boot-vga to the item to claim it anyway";
+		} else if (!seeded[i] && (is_storage(d) || is_usb_host(d)) &&
+			   !(flags & RULE_ALLOW_GROUP)) {
+			why = is_storage(d) ?
+			      "is a storage controller nobody selected" :
+			      "is a USB controller nobody selected";
+			hint = "; add +allow-group to the item to claim the whole group anyway";
+		} else if (s && s->pf_mode != PF_VFIO && !seeded[i]) {
+			why = "is an SR-IOV PF driven by the host";
+		}
+	}
+	if (lead->group >= 0)
+		snprintf(rel, sizeof(rel), "IOMMU group %d", lead->group);
+	else
+		snprintf(rel, sizeof(rel), "device %s (no IOMMU group)",
+			 lead->addr);
+	if (why) {
+		for (i = 0; i < inv->n; i++)
+			if (i == first || (lead->group >= 0 &&
+					   inv->dev[i].group == lead->group)) {
+				plan->dev[i].claim = CLAIM_REFUSED;
+				plan->dev[i].rule = seeds[first].rule;
+			}
+		plan->errors++;
+		vb_err(ctx, "%s item '%s' selects %s: refused, group left untouched: %s %s%s%s%s%s",
+		       seeds[first].rule->origin, seeds[first].rule->text, rel,
+		       culprit->addr, why, host_rule ? " " : "",
+		       host_rule ? host_rule->origin : "",
+		       host_rule ? " item " : "",
+		       host_rule ? host_rule->text : hint);
+		return;
+	}
+	for (i = 0; i < inv->n; i++) {
+		const struct vb_device *d = &inv->dev[i];
+		struct vb_dev_plan *dp = &plan->dev[i];
+		struct seed companion = { seeds[first].rule, TGT_VFIO, "" };
+
+		if (!(i == first ||
+		      (lead->group >= 0 && d->group == lead->group)) ||
+		    d->bridge)
+			continue;
+		if (!seeded[i] && stub) {
+			companion.target = TGT_DRIVER;
+			companion.driver = "pci-stub";
+		}
+		dp->claim = CLAIM_BIND;
+		dp->companion = !seeded[i];
+		dp->rule = seeded[i] ? seeds[i].rule : seeds[first].rule;
+		choose_driver(ctx, mods, d, seeded[i] ? &seeds[i] : &companion,
+			      dp);
+		if (dp->companion)
+			vb_info(ctx, "%s: claimed with %s: same %s", d->addr,
+				lead->addr, rel);
+	}
+}
+
+static void check_drivers(struct vb_ctx *ctx, const struct vb_inventory *inv,
+			  const struct vb_modules *mods, struct vb_plan *plan)
+{
+	size_t i, j;
+
+	for (i = 0; i < inv->n; i++) {
+		struct vb_dev_plan *dp = &plan->dev[i];
+
+		if (dp->claim != CLAIM_BIND ||
+		    vb_modules_known(mods, dp->module))
+			continue;
+		vb_err(ctx, "%s item '%s': unknown driver '%s' (no module %s for kernel %s): %s left untouched",
+		       dp->rule->origin, dp->rule->text, dp->driver, dp->module,
+		       mods->kver,
+		       inv->dev[i].group >= 0 ? "its IOMMU group" : "device");
+		plan->errors++;
+		for (j = 0; j < inv->n; j++)
+			if (j == i || (inv->dev[i].group >= 0 &&
+				       inv->dev[j].group == inv->dev[i].group))
+				plan->dev[j].claim = CLAIM_REFUSED;
+	}
+}
+
+int vb_plan_build(struct vb_ctx *ctx, const struct vb_inventory *inv,
+		  struct vb_rules *rules, const struct vb_modules *mods,
+		  struct vb_plan *plan)
+{
+	const struct vb_rule **bind;
+	struct seed *seeds;
+	bool *seeded, *decided;
+	size_t i, j;
+
+	memset(plan, 0, sizeof(*plan));
+	plan->ndev = inv->n;
+	plan->dev = calloc(inv->n + 1, sizeof(*plan->dev));
+	if (!plan->dev)
+		return -ENOMEM;
+	if (rules->off) {
+		plan->off = true;
+		vb_notice(ctx, "disabled by %s 'off': nothing is claimed",
+			  rules->off_origin);
+		return 0;
+	}
+	if (rules->n == 0)
+		return 0;
+	if (inv->ngroups == 0) {
+		plan->no_iommu = true;
+		plan->errors++;
+		vb_err(ctx, "no IOMMU groups under %s/sys/kernel/iommu_groups: the IOMMU is off or missing (enable VT-d/AMD-Vi in firmware, boot with intel_iommu=on or amd_iommu=on); nothing is claimed",
+		       ctx->root);
+		return 0;
+	}
+	bind = calloc(inv->n + 1, sizeof(*bind));
+	seeds = calloc(inv->n + 1, sizeof(*seeds));
+	seeded = calloc(inv->n + 1, sizeof(*seeded));
+	decided = calloc(inv->n + 1, sizeof(*decided));
+	if (!bind || !seeds || !seeded || !decided) {
+		free(bind);
+		free(seeds);
+		free(seeded);
+		free(decided);
+		return -ENOMEM;
+	}
+	for (i = 0; i < inv->n; i++)
+		bind[i] = best_rule(rules, RULE_BIND, &inv->dev[i]);
+	plan_sriov(ctx, inv, rules, plan, bind);
+	for (i = 0; i < inv->n; i++) {
+		seeded[i] = seed_of(inv, plan, bind, i, &seeds[i]);
+		if (inv->dev[i].bridge && bind[i] &&
+		    bind[i]->sel.kind == SEL_ADDR &&
+		    bind[i]->target != TGT_HOST) {
+			vb_err(ctx, "%s item '%s': %s is a bridge; vfio-pci and pci-stub cannot take it, left alone",
+			       bind[i]->origin, bind[i]->text,
+			       inv->dev[i].addr);
+			plan->errors++;
+		}
+	}
+	for (i = 0; i < inv->n; i++) {
+		if (!seeded[i] || decided[i])
+			continue;
+		if (inv->dev[i].group < 0)
+			vb_warn(ctx, "%s has no IOMMU group: vfio-pci will not take it",
+				inv->dev[i].addr);
+		plan_group(ctx, inv, mods, plan, seeds, seeded, i);
+		for (j = i; j < inv->n; j++)
+			if (j == i || (inv->dev[i].group >= 0 &&
+				       inv->dev[j].group == inv->dev[i].group))
+				decided[j] = true;
+	}
+	check_drivers(ctx, inv, mods, plan);
+	for (i = 0; i < rules->n; i++) {
+		const struct vb_rule *r = &rules->r[i];
+
+		if (r->matches)
+			continue;
+		vb_err(ctx, "%s item '%s' matches no PCI device", r->origin,
+		       r->text);
+		plan->errors++;
+	}
+	free(bind);
+	free(seeds);
+	free(seeded);
+	free(decided);
+	return 0;
+}
+
+void vb_plan_free(struct vb_plan *plan)
+{
+	free(plan->dev);
+	free(plan->sriov);
+	memset(plan, 0, sizeof(*plan));
+}

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Read-only inventory of PCI devices from sysfs (under the root).  Like
+ * pciutils, attributes are mandatory (vendor, device, class) or optional;
+ * only a missing mandatory one drops the device, with a warning.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vfiobind.h"
+
+#define PCI_HEADER_TYPE 0x0e
+
+static int read_num(const struct vb_ctx *ctx, const char *addr,
+		    const char *attr, int base, long *out)
+{
+	char rel[PATH_MAX], buf[64], *end;
+	long v;
+	int r;
+
+	snprintf(rel, sizeof(rel), "/sys/bus/pci/devices/%s/%s", addr, attr);
+	r = vb_read_attr(ctx, rel, buf, sizeof(buf));
+	if (r < 0)
+		return r;
+	errno = 0;
+	v = strtol(buf, &end, base);
+	if (errno || end == buf || (*end && *end != '\n'))
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static void read_name(const struct vb_ctx *ctx, const char *addr,
+		      const char *attr, char *buf, size_t len, bool link)
+{
+	char rel[PATH_MAX];
+
+	snprintf(rel, sizeof(rel), "/sys/bus/pci/devices/%s/%s", addr, attr);
+	if (link)
+		vb_read_link_base(ctx, rel, buf, len);
+	else if (vb_read_attr(ctx, rel, buf, len) < 0 ||
+		 !strcmp(buf, "(null)"))
+		buf[0] = '\0';
+}
+
+/* Bridges have a header type other than 0; vfio-pci refuses them. */
+static bool is_bridge(const struct vb_ctx *ctx, const struct vb_device *d)
+{
+	unsigned char cfg[64];
+	char path[PATH_MAX];
+	ssize_t n = -1;
+	int fd;
+
+	if (vb_path(ctx, path, sizeof(path), "/sys/bus/pci/devices/%s/config",
+		    d->addr) == 0) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			n = read(fd, cfg, sizeof(cfg));
+			close(fd);
+		}
+	}
+	if (n > PCI_HEADER_TYPE)
+		return (cfg[PCI_HEADER_TYPE] & 0x7f) != 0;
+	switch (d->class_code >> 8) {
+	case 0x0604: case 0x0607: case 0x0609:
+		return true;
+	}
+	return false;
+}
+
+int vb_device_refresh(struct vb_ctx *ctx, struct vb_device *d)
+{
+	long v;
+
+	read_name(ctx, d->addr, "driver", d->driver, sizeof(d->driver), true);
+	read_name(ctx, d->addr, "driver_override", d->override,
+		  sizeof(d->override), false);
+	d->numvfs = d->totalvfs = -1;
+	d->autoprobe = -1;
+	if (read_num(ctx, d->addr, "sriov_totalvfs", 10, &v) == 0) {
+		d->totalvfs = (int)v;
+		d->numvfs = read_num(ctx, d->addr, "sriov_numvfs", 10, &v) ?
+			    0 : (int)v;
+		if (read_num(ctx, d->addr, "sriov_drivers_autoprobe", 10,
+			     &v) == 0)
+			d->autoprobe = (int)v;
+	}
+	return 0;
+}
+
+static int read_device(struct vb_ctx *ctx, const char *addr,
+		       struct vb_device *d)
+{
+	struct vb_selector sel;
+	char grp[32];
+	long v[4], cls;
+	static const char *const ids[] = { "vendor", "device",
+					   "subsystem_vendor",
+					   "subsystem_device" };
+	size_t i;
+
+	memset(d, 0, sizeof(*d));
+	if (vb_parse_addr(addr, &sel) < 0 || sel.any_func ||
+	    strlen(addr) != VB_ADDR_LEN - 1)
+		return -EINVAL;
+	memcpy(d->addr, addr, VB_ADDR_LEN);
+	d->domain = sel.domain;
+	d->bus = sel.bus;
+	d->slot = sel.slot;
+	d->func = sel.func;
+	for (i = 0; i < 4; i++)
+		if (read_num(ctx, addr, ids[i], 16, &v[i]) < 0) {
+			if (i < 2)
+				return -ENOENT;
+			v[i] = 0;
+		}
+	if (read_num(ctx, addr, "class", 16, &cls) < 0)
+		return -ENOENT;
+	d->vendor = (uint16_t)v[0];
+	d->device = (uint16_t)v[1];
+	d->subvendor = (uint16_t)v[2];
+	d->subdevice = (uint16_t)v[3];
+	d->class_code = (uint32_t)cls & 0xffffff;
+	read_name(ctx, addr, "modalias", d->modalias, sizeof(d->modalias),
+		  false);
+	d->group = -1;
+	read_name(ctx, addr, "iommu_group", grp, sizeof(grp), true);
+	if (grp[0])
+		d->group = atoi(grp);
+	d->boot_vga = read_num(ctx, addr, "boot_vga", 10, &v[0]) ? -1 :
+		      (int)v[0];
+	read_name(ctx, addr, "physfn", d->physfn, sizeof(d->physfn), true);
+	d->is_vf = d->physfn[0] != '\0';
+	d->bridge = is_bridge(ctx, d);
+	return vb_device_refresh(ctx, d);
+}
+
+static int by_addr(const void *a, const void *b)
+{
+	const struct vb_device *x = a, *y = b;
+
+	if (x->domain != y->domain)
+		return x->domain < y->domain ? -1 : 1;
+	return strcmp(x->addr + 5, y->addr + 5);
+}
+
+static int count_groups(const struct vb_ctx *ctx)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *dir;
+	int n = 0;
+
+	if (vb_path(ctx, path, sizeof(path), "/sys/kernel/iommu_groups") < 0)
+		return 0;
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	while ((de = readdir(dir)))
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(dir);
+	return n;
+}
+
+int vb_inventory_read(struct vb_ctx *ctx, struct vb_inventory *inv)
+{
+	char path[PATH_MAX];
+	struct vb_device *d;
+	struct dirent *de;
+	DIR *dir;
+
+	memset(inv, 0, sizeof(*inv));
+	if (vb_path(ctx, path, sizeof(path), "/sys/bus/pci/devices") < 0)
+		return -ENAMETOOLONG;
+	dir = opendir(path);
+	if (!dir) {
+		vb_err(ctx, "cannot read %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		d = vb_grow(inv->dev, &inv->cap, inv->n, sizeof(*d));
+		if (!d) {
+			closedir(dir);
+			return -ENOMEM;
+		}
+		inv->dev = d;
+		if (read_device(ctx, de->d_name, &inv->dev[inv->n]) < 0) {
+			vb_warn(ctx, "%s: skipped: unreadable PCI device",
+				de->d_name);
+			continue;
+		}
+		inv->n++;
+	}
+	closedir(dir);
+	if (inv->n)
+		qsort(inv->dev, inv->n, sizeof(*inv->dev), by_addr);
+	inv->ngroups = count_groups(ctx);
+	return 0;
+}
+
+void vb_inventory_free(struct vb_inventory *inv)
+{
+	free(inv->dev);
+	memset(inv, 0, sizeof(*inv));
+}
+
+struct vb_device *vb_inventory_find(const struct vb_inventory *inv,
+				    const char *addr)
+{
+	size_t i;
+
+	for (i = 0; i < inv->n; i++)
+		if (!strcmp(inv->dev[i].addr, addr))
+			return &inv->dev[i];
+	return NULL;
+}
+
+bool vb_selector_match(const struct vb_selector *sel,
+		       const struct vb_device *d)
+{
+	switch (sel->kind) {
+	case SEL_ADDR:
+		return sel->domain == d->domain && sel->bus == d->bus &&
+		       sel->slot == d->slot &&
+		       (sel->any_func || sel->func == d->func);
+	case SEL_ID:
+		return sel->vendor == d->vendor && sel->device == d->device &&
+		       (!sel->has_subsys ||
+			(sel->subvendor == d->subvendor &&
+			 sel->subdevice == d->subdevice));
+	case SEL_CLASS:
+		return (d->class_code & sel->class_mask) == sel->class_value;
+	}
+	return false;
+}
+
+/*
+ * Drivers that leave DMA ownership to vfio (the kernel's driver_managed_dma
+ * flag, not visible from user space): vfio-pci and its variants, pci-stub
+ * and pcieport.  An unbound device does not break viability either.
+ */
+bool vb_driver_managed_dma(const char *driver)
+{
+	return !driver[0] || !strcmp(driver, "vfio-pci") ||
+	       !strcmp(driver, "pci-stub") || !strcmp(driver, "pcieport") ||
+	       strstr(driver, "vfio") != NULL;
+}

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Paths under the root directory, sysfs attribute I/O, small helpers. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vfiobind.h"
+
+int vb_path(const struct vb_ctx *ctx, char *buf, size_t len, const char *fmt,
+	    ...)
+{
+	size_t rl = strlen(ctx->root);
+	va_list ap;
+	int n;
+
+	if (rl >= len)
+		return -ENAMETOOLONG;
+	memcpy(buf, ctx->root, rl);
+	va_start(ap, fmt);
+	n = vsnprintf(buf + rl, len - rl, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= len - rl)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* Reads a small file whole, drops one trailing newline. */
+int vb_read_file(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	do
+		n = read(fd, buf, len - 1);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return n;
+	}
+	close(fd);
+	buf[n] = '\0';
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return n;
+}
+
+int vb_read_attr(const struct vb_ctx *ctx, const char *rel, char *buf,
+		 size_t len)
+{
+	char path[PATH_MAX];
+	int r;
+
+	buf[0] = '\0';
+	r = vb_path(ctx, path, sizeof(path), "%s", rel);
+	if (r < 0)
+		return r;
+	return vb_read_file(path, buf, len);
+}
+
+/* readlink reduced to the last component, as pciutils does. */
+int vb_read_link_base(const struct vb_ctx *ctx, const char *rel, char *buf,
+		      size_t len)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	const char *base;
+	ssize_t n;
+	int r;
+
+	buf[0] = '\0';
+	r = vb_path(ctx, path, sizeof(path), "%s", rel);
+	if (r < 0)
+		return r;
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	base = base ? base + 1 : target;
+	if (strlen(base) >= len)
+		return -ENAMETOOLONG;
+	strcpy(buf, base);
+	return 0;
+}
+
+int vb_write_attr_real(struct vb_ctx *ctx, const char *rel, const char *value)
+{
+	char path[PATH_MAX];
+	size_t len = strlen(value);
+	ssize_t n;
+	int fd, r;
+
+	r = vb_path(ctx, path, sizeof(path), "%s", rel);
+	if (r < 0)
+		return r;
+	fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 && errno == ELOOP)
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	do
+		n = write(fd, value, len);
+	while (n < 0 && errno == EINTR);
+	r = n < 0 ? -errno : (size_t)n == len ? 0 : -EIO;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
+/* Every write the program makes passes here, so tests can record them. */
+int vb_write_attr(struct vb_ctx *ctx, const char *rel, const char *value)
+{
+	int r = ctx->write_attr ? ctx->write_attr(ctx, rel, value)
+				: vb_write_attr_real(ctx, rel, value);
+
+	vb_dbg(ctx, "write '%s' to %s: %s", value, rel,
+	       r < 0 ? strerror(-r) : "ok");
+	return r;
+}
+
+bool vb_exists(const struct vb_ctx *ctx, const char *rel)
+{
+	char path[PATH_MAX];
+
+	return vb_path(ctx, path, sizeof(path), "%s", rel) == 0 &&
+	       access(path, F_OK) == 0;
+}
+
+void *vb_grow(void *base, size_t *cap, size_t n, size_t size)
+{
+	size_t ncap;
+	void *p;
+
+	if (n < *cap)
+		return base;
+	ncap = *cap ? *cap * 2 : 16;
+	p = realloc(base, ncap * size);
+	if (!p)
+		return NULL;
+	*cap = ncap;
+	return p;
+}
+
+/* Driver and module names go into sysfs and an argv: keep them plain. */
+bool vb_valid_name(const char *name)
+{
+	size_t i;
+
+	if (!name[0] || strlen(name) >= VB_NAME_MAX)
+		return false;
+	for (i = 0; name[i]; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '-'))
+			return false;
+	}
+	return name[0] != '-';
+}
+
+/* kmod treats '-' and '_' alike in module names; we keep '_'. */
+void vb_module_name(char *dst, size_t len, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name[i] && i + 1 < len; i++)
+		dst[i] = name[i] == '-' ? '_' : name[i];
+	dst[i] = '\0';
+}

@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * vfiobind: keep PCI devices meant for virtual machines away from host
+ * drivers from the first moment of boot.  One internal header: the
+ * context, the rule grammar, the sysfs inventory and the plan.
+ */
+#ifndef VFIOBIND_H
+#define VFIOBIND_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define VB_NAME_MAX 64		/* driver and module names */
+#define VB_ADDR_LEN 13		/* "0000:00:00.0" plus NUL */
+#define VB_ITEM_MAX 128		/* one rule item, as typed */
+#define VB_ORIGIN_MAX 256	/* "file:line:col" or "vfio.bind" */
+#define VB_MODALIAS_MAX 128
+
+/* Exit statuses, documented in vfiobind(8) and the README. */
+enum {
+	VB_EXIT_OK = 0,
+	VB_EXIT_FAILED = 1,	/* a rule not satisfied or a binding not verified */
+	VB_EXIT_USAGE = 2,	/* bad usage or input that did not parse */
+};
+
+enum vb_level {
+	VB_ERR = 3,
+	VB_WARNING = 4,
+	VB_NOTICE = 5,
+	VB_INFO = 6,
+	VB_DEBUG = 7,
+};
+
+struct vb_msg {
+	enum vb_level level;
+	char *text;
+};
+
+struct vb_ctx;
+typedef int (*vb_write_fn)(struct vb_ctx *ctx, const char *relpath,
+			   const char *value);
+
+struct vb_ctx {
+	const char *root;	/* every path is taken under it; "" for / */
+	const char *cmdline;	/* replaces /proc/cmdline when set */
+	const char *config;	/* replaces the config file and drop-ins */
+	const char *kver;	/* replaces uname -r */
+	const char *modprobe;	/* module loader, run with execve */
+	int verbosity;		/* highest level printed */
+	bool to_stderr;		/* log to stderr as well as /dev/kmsg */
+	bool no_kmsg;		/* plan and status never touch the kernel log */
+	unsigned probe_wait_ms;	/* bound on waiting for a driver to bind */
+	bool replan;		/* planning again after SR-IOV: say only news */
+	vb_write_fn write_attr;	/* sysfs writer; tests substitute their own */
+	int parse_errors;	/* input items that did not parse */
+	int errors;		/* errors logged */
+	struct vb_msg *msg;	/* warnings and errors, for JSON output */
+	size_t nmsg, cmsg;
+};
+
+void vb_ctx_free(struct vb_ctx *ctx);
+
+/* log.c */
+void vb_log(struct vb_ctx *ctx, enum vb_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+#define vb_err(c, ...) vb_log((c), VB_ERR, __VA_ARGS__)
+#define vb_warn(c, ...) vb_log((c), VB_WARNING, __VA_ARGS__)
+#define vb_notice(c, ...) vb_log((c), VB_NOTICE, __VA_ARGS__)
+#define vb_info(c, ...) vb_log((c), VB_INFO, __VA_ARGS__)
+#define vb_dbg(c, ...) vb_log((c), VB_DEBUG, __VA_ARGS__)
+
+/* util.c: paths under the root, attribute I/O, growable arrays */
+int vb_path(const struct vb_ctx *ctx, char *buf, size_t len, const char *fmt,
+	    ...) __attribute__((format(printf, 4, 5)));
+int vb_read_file(const char *path, char *buf, size_t len);
+int vb_read_attr(const struct vb_ctx *ctx, const char *rel, char *buf,
+		 size_t len);
+int vb_read_link_base(const struct vb_ctx *ctx, const char *rel, char *buf,
+		      size_t len);
+int vb_write_attr_real(struct vb_ctx *ctx, const char *rel, const char *value);
+int vb_write_attr(struct vb_ctx *ctx, const char *rel, const char *value);
+bool vb_exists(const struct vb_ctx *ctx, const char *rel);
+void *vb_grow(void *base, size_t *cap, size_t n, size_t size);
+bool vb_valid_name(const char *name);
+void vb_module_name(char *dst, size_t len, const char *name);
+
+/* Selectors, targets and rules: the grammar shared by the kernel command
+ * line and the config files (rules.c). */
+enum vb_sel_kind { SEL_ADDR, SEL_ID, SEL_CLASS };
+
+struct vb_selector {
+	enum vb_sel_kind kind;
+	uint32_t domain;
+	uint8_t bus, slot, func;
+	bool any_func;		/* BB:SS.* */
+	uint16_t vendor, device, subvendor, subdevice;
+	bool has_subsys;
+	uint32_t class_value, class_mask;
+};
+
+enum vb_target {
+	TGT_VFIO,		/* best vfio driver: variant or vfio-pci */
+	TGT_DRIVER,		/* the named driver */
+	TGT_HOST,		/* leave the device to its host driver */
+};
+
+enum vb_pf_mode { PF_NATIVE, PF_STUB, PF_VFIO };
+
+enum vb_rule_kind { RULE_BIND, RULE_SRIOV, RULE_OFF };
+
+#define RULE_ALLOW_BOOT_VGA 0x1
+#define RULE_ALLOW_GROUP 0x2
+
+struct vb_rule {
+	enum vb_rule_kind kind;
+	struct vb_selector sel;
+	enum vb_target target;	/* bind: the device; sriov: the VFs */
+	char driver[VB_NAME_MAX];
+	unsigned flags;
+	unsigned numvfs;
+	enum vb_pf_mode pf_mode;
+	char text[VB_ITEM_MAX];
+	char origin[VB_ORIGIN_MAX];
+	unsigned seq;
+	unsigned matches;
+};
+
+struct vb_rules {
+	struct vb_rule *r;
+	size_t n, cap;
+	bool off;
+	char off_origin[VB_ORIGIN_MAX];
+};
+
+/* Parse one item; on failure fill err and set *errcol to the 0-based
+ * offset in item where the problem starts. */
+int vb_rule_parse(enum vb_rule_kind kind, const char *item,
+		  struct vb_rule *rule, char *err, size_t errlen,
+		  size_t *errcol);
+/* Where an item came from: a command-line parameter, or file:line:col. */
+struct vb_where {
+	const char *param;	/* "vfio.bind", "rd.vfio.bind", "vfio.sriov" */
+	const char *file;	/* config file, when param is NULL */
+	unsigned line, col;	/* 1-based; col of the item's first byte */
+};
+int vb_rules_add(struct vb_ctx *ctx, struct vb_rules *rules,
+		 enum vb_rule_kind kind, const char *item,
+		 const struct vb_where *where);
+void vb_rules_free(struct vb_rules *rules);
+int vb_selector_format(const struct vb_selector *sel, char *buf, size_t len);
+int vb_parse_addr(const char *s, struct vb_selector *sel);
+
+/* cmdline.c: kernel command line, split the way the kernel does */
+typedef int (*vb_param_fn)(void *data, const char *param, const char *val);
+int vb_cmdline_each(const char *cmdline, vb_param_fn fn, void *data);
+int vb_cmdline_rules(struct vb_ctx *ctx, const char *cmdline,
+		     struct vb_rules *rules);
+
+/* config.c: /etc/vfiobind.conf and /etc/vfiobind.d/ *.conf */
+int vb_config_parse(struct vb_ctx *ctx, const char *name, const char *text,
+		    size_t len, struct vb_rules *rules);
+int vb_config_load(struct vb_ctx *ctx, struct vb_rules *rules);
+
+/* sysfs.c: read-only inventory */
+struct vb_device {
+	char addr[VB_ADDR_LEN];
+	uint32_t domain;
+	uint8_t bus, slot, func;
+	uint16_t vendor, device, subvendor, subdevice;
+	uint32_t class_code;
+	char modalias[VB_MODALIAS_MAX];
+	char driver[VB_NAME_MAX];	/* "" when unbound */
+	char override[VB_NAME_MAX];	/* "" when none */
+	int group;			/* -1 without an IOMMU group */
+	int boot_vga;			/* -1 when the attribute is absent */
+	bool bridge;
+	bool is_vf;
+	char physfn[VB_ADDR_LEN];
+	int totalvfs, numvfs;		/* -1 without SR-IOV */
+	int autoprobe;
+};
+
+struct vb_inventory {
+	struct vb_device *dev;
+	size_t n, cap;
+	int ngroups;
+};
+
+int vb_inventory_read(struct vb_ctx *ctx, struct vb_inventory *inv);
+void vb_inventory_free(struct vb_inventory *inv);
+struct vb_device *vb_inventory_find(const struct vb_inventory *inv,
+				    const char *addr);
+int vb_device_refresh(struct vb_ctx *ctx, struct vb_device *d);
+bool vb_selector_match(const struct vb_selector *sel,
+		       const struct vb_device *d);
+bool vb_driver_managed_dma(const char *driver);
+
+/* variant.c: modules.alias, modules.dep and modules.builtin */
+struct vb_alias {
+	char *pattern;
+	char module[VB_NAME_MAX];
+	int wildcards;
+};
+
+struct vb_modules {
+	bool loaded;			/* the module index was readable */
+	char kver[72];
+	struct vb_alias *alias;		/* vfio_pci: aliases, file order */
+	size_t nalias, calias;
+	char *known;			/* "\nmod1\nmod2\n" of .dep and .builtin */
+	size_t knownlen;
+};
+
+int vb_modules_load(struct vb_ctx *ctx, struct vb_modules *mods);
+void vb_modules_free(struct vb_modules *mods);
+bool vb_modules_known(const struct vb_modules *mods, const char *module);
+const char *vb_variant_for(const struct vb_modules *mods, const char *modalias);
+void vb_driver_for_module(const char *module, char *driver, size_t len);
+
+/* plan.c: pure; inventory + rules -> plan */
+enum vb_claim { CLAIM_NONE, CLAIM_BIND, CLAIM_REFUSED };
+
+struct vb_dev_plan {
+	enum vb_claim claim;
+	const struct vb_rule *rule;	/* the rule that selected it or its group */
+	bool companion;			/* pulled in by its IOMMU group */
+	char driver[VB_NAME_MAX];	/* driver name to bind */
+	char module[VB_NAME_MAX];	/* module that provides it */
+	bool done;			/* already bound and overridden */
+};
+
+struct vb_sriov_plan {
+	size_t pf;			/* index in the inventory */
+	const struct vb_rule *rule;
+	unsigned numvfs;
+	enum vb_pf_mode pf_mode;
+	bool change;			/* numvfs must be written */
+	char pf_driver[VB_NAME_MAX];	/* "" for the native driver */
+};
+
+struct vb_plan {
+	struct vb_dev_plan *dev;	/* parallel to the inventory */
+	size_t ndev;
+	struct vb_sriov_plan *sriov;
+	size_t nsriov, csriov;
+	bool off;
+	bool no_iommu;
+	int errors;		/* rules the plan cannot satisfy */
+};
+
+int vb_plan_build(struct vb_ctx *ctx, const struct vb_inventory *inv,
+		  struct vb_rules *rules, const struct vb_modules *mods,
+		  struct vb_plan *plan);
+void vb_plan_free(struct vb_plan *plan);
+const char *vb_pf_mode_name(enum vb_pf_mode mode);
+const char *vb_pf_driver(enum vb_pf_mode mode);
+
+/* apply.c */
+int vb_apply(struct vb_ctx *ctx, struct vb_inventory *inv,
+	     struct vb_rules *rules, const struct vb_modules *mods,
+	     struct vb_plan *plan);
+int vb_modprobe(struct vb_ctx *ctx, const char *module, const char *param);
+
+/* output.c: plan, status and the record */
+struct vb_json {
+	FILE *f;
+	int depth;
+	bool first[16];
+};
+void vb_json_begin(struct vb_json *j, FILE *f);
+void vb_json_open(struct vb_json *j, const char *key, char bracket);
+void vb_json_close(struct vb_json *j, char bracket);
+void vb_json_str(struct vb_json *j, const char *key, const char *val);
+void vb_json_int(struct vb_json *j, const char *key, long val);
+void vb_json_bool(struct vb_json *j, const char *key, bool val);
+void vb_plan_print(const struct vb_ctx *ctx, const struct vb_inventory *inv,
+		   const struct vb_plan *plan, FILE *f, bool json);
+void vb_status_print(const struct vb_inventory *inv,
+		     const struct vb_plan *plan, FILE *f, bool json);
+int vb_record_write(struct vb_ctx *ctx, const struct vb_inventory *inv,
+		    const struct vb_plan *plan, int status);
+
+/* cli.c */
+int vfiobind_main(int argc, char **argv);
+
+#endif
