@@ -78,25 +78,94 @@ installkernel() {
     vfiobind_install_plan_modules
 }
 
-# Modules the configuration needs besides the vfio ones (SR-IOV PF drivers,
-# drivers named in rules), as reported by the binder's own plan for this
-# kernel. The plan is advisory: a binder that cannot plan on the build host
-# (no such devices here, a config error) must not break the image.
+# Reads the binder's JSON plan (one key per line) from stdin and prints
+#   module NAME       a module the plan loads for a claimed device
+#   native PF         a PF kept on its native driver for SR-IOV
+#   driver NAME       a driver named for VFs
+#   msg TEXT          a plan error or warning
+vfiobind_plan_items() {
+    local _line _key _val _section= _pf= _mode= _vfs=
+    while IFS= read -r _line; do
+        case $_line in
+            *'"devices": ['* | *'"refused": ['* | *'"sriov": ['* | *'"errors": ['* | *'"warnings": ['*)
+                _section=${_line#*\"}
+                _section=${_section%%\"*}
+                continue
+                ;;
+        esac
+        if [[ $_section == errors || $_section == warnings ]]; then
+            [[ $_line == *\"*\"* ]] || continue
+            _val=${_line#*\"}
+            _val=${_val%\"*}
+            _val=${_val//\\\"/\"}
+            echo "msg ${_val//\\\\/\\}"
+            continue
+        fi
+        if [[ $_line == *'}'* && $_section == sriov && $_pf ]]; then
+            [[ $_mode == native ]] && echo "native $_pf"
+            [[ $_vfs && $_vfs != vfio && $_vfs != host ]] && echo "driver $_vfs"
+            _pf= _mode= _vfs=
+            continue
+        fi
+        [[ $_line =~ ^[[:space:]]*\"([a-z_]+)\":\ \"([^\"]*)\" ]] || continue
+        _key=${BASH_REMATCH[1]}
+        _val=${BASH_REMATCH[2]}
+        case $_section:$_key in
+            devices:module) [[ $_val ]] && echo "module $_val" ;;
+            sriov:pf) _pf=$_val ;;
+            sriov:pf_mode) _mode=$_val ;;
+            sriov:vfs) _vfs=$_val ;;
+        esac
+    done
+}
+
+# Modules the configuration needs besides the vfio ones (native SR-IOV PF
+# drivers, drivers named in rules), from the binder's own plan against this
+# host for the target kernel. The plan is advisory: it needs the devices
+# and an active IOMMU on the build host, and a binder that cannot plan here
+# must not break the image.
 vfiobind_install_plan_modules() {
-    local _bin _out _mod _missing=()
+    local _bin _json _kind _arg _modalias _mod _mods=() _missing=()
 
     _bin=$(vfiobind_binary)
-    _out=$("$_bin" --kver "$kernel" plan --modules 2> /dev/null) || return 0
-    for _mod in $_out; do
-        if modprobe -S "$kernel" -d "${dracutsysrootdir:-/}" -R "$_mod" > /dev/null 2>&1 \
-            || [[ -d $dracutsysrootdir/sys/module/${_mod//-/_} ]]; then
+    _json=$("$_bin" --kver "$kernel" --json plan 2> /dev/null)
+    [[ $_json == *'"version"'* ]] || {
+        dinfo "vfiobind: no plan on this host; installing the vfio modules only"
+        return 0
+    }
+
+    while read -r _kind _arg; do
+        case $_kind in
+            module | driver) _mods+=("$_arg") ;;
+            native)
+                _modalias=
+                read -r _modalias < "$dracutsysrootdir/sys/bus/pci/devices/$_arg/modalias" 2> /dev/null
+                _mod=$(modprobe ${dracutsysrootdir:+-d "$dracutsysrootdir"} -S "$kernel" -R "$_modalias" 2> /dev/null)
+                if [[ $_mod ]]; then
+                    _mods+=($_mod)
+                else
+                    _missing+=("native driver of SR-IOV PF $_arg")
+                fi
+                ;;
+            msg)
+                if [[ $hostonly ]]; then
+                    dwarn "vfiobind plan for this host: $_arg"
+                else
+                    dinfo "vfiobind plan for this host: $_arg"
+                fi
+                ;;
+        esac
+    done < <(vfiobind_plan_items <<< "$_json")
+
+    for _mod in "${_mods[@]}"; do
+        if modprobe ${dracutsysrootdir:+-d "$dracutsysrootdir"} -S "$kernel" -n -q "$_mod" 2> /dev/null; then
             hostonly='' instmods "$_mod"
         else
             _missing+=("$_mod")
         fi
     done
-    ((${#_missing[@]})) \
-        && dwarn "vfiobind: configuration needs driver(s) not found for kernel $kernel: ${_missing[*]}"
+    ((${#_missing[@]} == 0)) \
+        || dwarn "vfiobind: not in the image, not available for kernel $kernel: ${_missing[*]}"
     return 0
 }
 

@@ -1,118 +1,102 @@
 #!/bin/bash
-# Shared by image-dracut-shell.sh and image-dracut-systemd.sh: build a
-# dracut initramfs holding the real dracut-module/90vfiobind for one boot
+# Shared by image-dracut-shell.sh and image-dracut-systemd.sh (sourced):
+# a dracut initramfs holding the real dracut-module/90vfiobind, for one boot
 # scenario.
 #
-# dracut is slow, so each flavour gets one cached base image under
+# dracut is slow, so each flavour gets one base image cached under
 # build/boot/, keyed on everything that goes into it. A scenario only adds
-# a small uncompressed cpio behind it (the kernel unpacks every archive in
-# turn, later files win): the test harness, the scenario's expectations and
-# its /etc/vfiobind.conf.
+# a small newc archive behind it (the kernel unpacks every archive in turn,
+# later files win): the test harness, the checker, the scenario's files and
+# its /etc/vfiobind.conf. The base is built uncompressed: the kernel did not
+# unpack an archive appended to a zstd-compressed one (seen), and under TCG
+# decompressing costs more than it saves.
 #
-# dracut reads its modules from $dracutbasedir/modules.d only, so the build
-# runs from a private copy of /usr/lib/dracut made of symlinks plus our
-# module; nothing is installed on the host.
+# dracut reads modules from $dracutbasedir/modules.d only, so it runs from
+# a private tree of symlinks to /usr/lib/dracut plus a copy of our module:
+# nothing is installed on the host, and its /etc/dracut.conf* are ignored.
 
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-vbd_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-vbd_dracutdir=${DRACUT_BASEDIR:-/usr/lib/dracut}
+dracut_libdir=${DRACUT_LIBDIR:-/usr/lib/dracut}
 
-# Drivers for the devices the scenarios put in QEMU; anything else stays out
-# so the image builds and unpacks quickly.
-vbd_drivers="e1000 e1000e igb igbvf nvme ahci snd-hda-intel bochs
+# Drivers for the devices the scenarios give QEMU; nothing else goes in,
+# which keeps the build and the boot short.
+dracut_drivers="e1000 e1000e igb igbvf nvme ahci snd-hda-intel bochs
     pci-stub pci-pf-stub vfio vfio-pci vfio_iommu_type1"
 
-vbd_die() {
-    echo "${0##*/}: $*" >&2
-    exit 1
-}
-
-vbd_kver() {
-    local v newest=
-    if [[ ${KVER:-} ]]; then
-        echo "$KVER"
-        return
-    fi
-    for v in /lib/modules/*; do
-        v=${v##*/}
-        [[ -e /boot/vmlinuz-$v ]] || continue
-        if [[ -z $newest ]] || [[ $(printf '%s\n%s\n' "$newest" "$v" | sort -V | tail -n1) == "$v" ]]; then
-            newest=$v
-        fi
-    done
-    [[ $newest ]] || vbd_die "no kernel: no /lib/modules/V with /boot/vmlinuz-V"
-    echo "$newest"
-}
-
-# Everything the base image is made of, as one line per input.
-vbd_base_inputs() {
-    local flavour=$1 kver=$2 modules=$3
-    echo "flavour $flavour kver $kver"
+# Everything the base image is made of.
+dracut_base_inputs() {
+    local flavour=$1 modules=$2
+    echo "flavour $flavour kver $KVER"
     echo "modules $modules"
-    echo "drivers" $vbd_drivers
-    echo "dracut $(dracut --version 2> /dev/null)"
-    sha256sum "$VFIOBIND_BINARY" | cut -d' ' -f1
-    (cd "$vbd_top" && find dracut-module/90vfiobind -type f -print0 | sort -z \
+    echo "drivers" $dracut_drivers
+    dracut --version 2> /dev/null || true
+    sha256sum "$VFIOBIND_BINARY" "${BASH_SOURCE[0]}" | cut -d' ' -f1
+    (cd "$boot_top" && find dracut-module/90vfiobind -type f -print0 | LC_ALL=C sort -z \
         | xargs -0 sha256sum)
-    sha256sum "$vbd_top/tests/boot/image-dracut-common.sh" | cut -d' ' -f1
-    stat -c '%Y %s' "/lib/modules/$kver/modules.dep"
+    stat -c '%Y %s' "/lib/modules/$KVER/modules.dep"
 }
 
-vbd_build_base() {
-    local flavour=$1 kver=$2 modules=$3 out=$4
-    local tmp m
+dracut_build_base() {
+    local modules=$1 out=$2 tmp m
     tmp=$(mktemp -d "${TMPDIR:-/tmp}/vfiobind-dracut.XXXXXX")
     # shellcheck disable=SC2064 # expand now: tmp is local
     trap "rm -rf '$tmp'" RETURN
 
     mkdir -p "$tmp/dracut/modules.d" "$tmp/conf.d" "$tmp/work"
-    for m in "$vbd_dracutdir"/*; do
-        [[ ${m##*/} == modules.d ]] && continue
-        ln -s "$m" "$tmp/dracut/${m##*/}"
+    for m in "$dracut_libdir"/*; do
+        [[ ${m##*/} == modules.d ]] || ln -s "$m" "$tmp/dracut/"
     done
-    for m in "$vbd_dracutdir"/modules.d/*; do
-        [[ ${m##*/} == ??vfiobind ]] && continue
-        ln -s "$m" "$tmp/dracut/modules.d/${m##*/}"
+    for m in "$dracut_libdir"/modules.d/*; do
+        [[ ${m##*/} == ??vfiobind ]] || ln -s "$m" "$tmp/dracut/modules.d/"
     done
-    cp -r "$vbd_top/dracut-module/90vfiobind" "$tmp/dracut/modules.d/"
+    cp -r "$boot_top/dracut-module/90vfiobind" "$tmp/dracut/modules.d/"
 
-    # No host configuration: /etc/dracut.conf.d must not change test images.
-    # shellcheck disable=SC2086
+    # The module takes the binder from VFIOBIND_BINARY (default
+    # /usr/sbin/vfiobind) and --add is how users name it.
+    # shellcheck disable=SC2086 # the driver list is words
     dracutbasedir="$tmp/dracut" VFIOBIND_BINARY="$VFIOBIND_BINARY" \
         dracut --quiet --force --conf /dev/null --confdir "$tmp/conf.d" \
-        --tmpdir "$tmp/work" --kver "$kver" \
+        --tmpdir "$tmp/work" --kver "$KVER" \
         --no-hostonly --no-hostonly-cmdline --no-early-microcode \
         --no-compress --reproducible \
-        -m "$modules" --add vfiobind \
-        --drivers "$(echo $vbd_drivers)" \
-        "$out.tmp" >&2
-    cpio -it --quiet < "$out.tmp" > "$out.list.tmp"
-    grep -qx 'usr/sbin/vfiobind' "$out.list.tmp" \
-        || vbd_die "dracut left vfiobind out of $out"
-    mv "$out.list.tmp" "$out.list"
+        -m "$modules" --add vfiobind --drivers "$(echo $dracut_drivers)" \
+        "$out.tmp" >&2 || boot_die "dracut failed"
+    cpio -it --quiet < "$out.tmp" > "$out.list"
+    grep -qx usr/sbin/vfiobind "$out.list" || boot_die "dracut left vfiobind out of $out"
     mv "$out.tmp" "$out"
 }
 
-# Write one file of the harness into the scenario tree.
-vbd_put() {
+dracut_vfio_check() {
+    local bin=$boot_build/vfio-check src=$boot_dir/guest/vfio-check.c
+    if [[ ! -x $bin || $src -nt $bin ]]; then
+        "${CC:-cc}" -static -O2 -Wall -o "$bin.tmp" "$src" \
+            || boot_die "cannot build $bin (needs a C compiler with static libc: build-essential)"
+        mv "$bin.tmp" "$bin"
+    fi
+    echo "$bin"
+}
+
+# Writes one harness file (stdin) into the scenario tree.
+dracut_put() {
     local root=$1 path=$2 mode=$3
     mkdir -p "$root/$(dirname "$path")"
     cat > "$root/$path"
     chmod "$mode" "$root/$path"
 }
 
-# The shell init runs pre-udev hooks in name order (ours is 30), and
-# initqueue/settled hooks only once coldplug has settled.
-vbd_harness_shell() {
-    local root=$1 scenario=$2
+# Shell init: pre-udev hooks run in name order (the binder's is 30), and
+# initqueue/settled hooks once coldplug has settled.
+dracut_harness_shell() {
+    local root=$1 scenario=$2 hooks=$3
     if [[ -f $scenario/pre-binder.sh ]]; then
-        vbd_put "$root" "$vbd_hookdir"/pre-udev/10-vfiobind-test-pre.sh 0755 <<'EOF'
+        dracut_put "$root" "$hooks/pre-udev/10-vfiobind-test-pre.sh" 0755 <<'EOF'
 #!/bin/sh
 sh /vfiobind-test/pre-binder.sh
 EOF
     fi
-    vbd_put "$root" "$vbd_hookdir"/initqueue/settled/99-vfiobind-test.sh 0755 <<'EOF'
+    dracut_put "$root" "$hooks/initqueue/settled/99-vfiobind-test.sh" 0755 <<'EOF'
 #!/bin/sh
 . /vfiobind-test/lib.sh
 udevadm settle
@@ -121,12 +105,13 @@ vfiobind_test_poweroff
 EOF
 }
 
-# In a systemd initrd the initqueue runs only when jobs are queued: the
-# test ends from a unit of its own instead.
-vbd_harness_systemd() {
+# systemd initrd: the initqueue runs only when jobs are queued, so the test
+# ends from a unit of its own.
+dracut_harness_systemd() {
     local root=$1 scenario=$2 units=etc/systemd/system
+    mkdir -p "$root/$units/sysinit.target.wants"
     if [[ -f $scenario/pre-binder.sh ]]; then
-        vbd_put "$root" $units/vfiobind-test-pre.service 0644 <<'EOF'
+        dracut_put "$root" $units/vfiobind-test-pre.service 0644 <<'EOF'
 [Unit]
 Description=vfiobind boot test: scenario setup before the binder
 DefaultDependencies=no
@@ -138,29 +123,31 @@ RemainAfterExit=yes
 ExecStart=/bin/sh /vfiobind-test/pre-binder.sh
 StandardOutput=journal+console
 EOF
-        mkdir -p "$root/$units/sysinit.target.wants"
         ln -s ../vfiobind-test-pre.service "$root/$units/sysinit.target.wants/"
     fi
-    vbd_put "$root" $units/vfiobind-test.service 0644 <<'EOF'
+    dracut_put "$root" $units/vfiobind-test.service 0644 <<'EOF'
 [Unit]
 Description=vfiobind boot test: check after coldplug, then power off
 DefaultDependencies=no
 After=systemd-udev-trigger.service systemd-udevd.service vfiobind.service
 
+# Owning the console keeps systemd's status lines out of the checker's.
 [Service]
 Type=oneshot
-ExecStart=/bin/sh -c '. /vfiobind-test/lib.sh; udevadm settle; vfiobind_test_check > /dev/console 2>&1; vfiobind_test_poweroff'
+StandardOutput=tty
+StandardError=tty
+TTYPath=/dev/console
+ExecStart=/bin/sh -c '. /vfiobind-test/lib.sh; udevadm settle; vfiobind_test_check; vfiobind_test_poweroff'
 EOF
-    mkdir -p "$root/$units/sysinit.target.wants"
     ln -s ../vfiobind-test.service "$root/$units/sysinit.target.wants/"
 }
 
-# Files of the scenario tree not yet in the base image, parents first.
-# Directories the base already has (some are symlinks, e.g. lib -> usr/lib)
-# stay out: the kernel would replace a symlink by an empty directory.
-vbd_cpio_list() {
-    local root=$1 list=$2
-    (cd "$root" && find . -mindepth 1 | sed 's|^\./||' | sort) | while read -r p; do
+# The scenario tree's paths, parents first, less the directories the base
+# already has: some of those are symlinks (lib -> usr/lib), and the kernel
+# replaces a symlink with an empty directory of the same name.
+dracut_cpio_list() {
+    local root=$1 list=$2 p
+    (cd "$root" && find . -mindepth 1 | sed 's|^\./||' | LC_ALL=C sort) | while read -r p; do
         if [[ -d $root/$p && ! -L $root/$p ]] && grep -qxF "$p" "$list"; then
             continue
         fi
@@ -168,69 +155,73 @@ vbd_cpio_list() {
     done
 }
 
-vbd_main() {
+# dracut_image FLAVOUR DRACUT_MODULES OUT_INITRD SCENARIO_DIR
+dracut_image() {
     local flavour=$1 modules=$2 out=$3 scenario=$4
-    local kver base root
+    local base root hooks check_bin
 
-    [[ -d $scenario ]] || vbd_die "no scenario directory: $scenario"
-    [[ -f $scenario/expect.sh ]] || vbd_die "$scenario has no expect.sh"
-    VFIOBIND_BINARY=${VFIOBIND_BINARY:-$vbd_top/build/vfiobind}
-    [[ -x $VFIOBIND_BINARY ]] || vbd_die "no binder at $VFIOBIND_BINARY (run make)"
-    [[ -f $vbd_top/tests/boot/guest/check.sh ]] || vbd_die "no tests/boot/guest/check.sh"
-    kver=$(vbd_kver)
-    [[ -d /lib/modules/$kver ]] || vbd_die "no /lib/modules/$kver"
+    boot_find_kernel
+    boot_check_tools
+    command -v dracut > /dev/null || boot_die "dracut not found (Debian package dracut-core)"
+    [[ -d $scenario ]] || boot_die "no scenario directory: $scenario"
+    [[ -f $scenario/expect.sh ]] || boot_die "$scenario has no expect.sh"
+    VFIOBIND_BINARY=${VFIOBIND_BINARY:-$boot_top/build/vfiobind}
+    [[ -x $VFIOBIND_BINARY ]] || boot_die "no binder at $VFIOBIND_BINARY (run make)"
 
-    mkdir -p "$vbd_top/build/boot"
-    base=$vbd_top/build/boot/dracut-$flavour-$kver-$(vbd_base_inputs "$flavour" "$kver" "$modules" \
-        | sha256sum | cut -c1-16).img
+    mkdir -p "$boot_build"
+    base=$boot_build/dracut-$flavour-$KVER-$(dracut_base_inputs "$flavour" "$modules" | boot_hash).img
     (
         flock 9
         if [[ ! -f $base ]]; then
-            rm -f "$vbd_top/build/boot/dracut-$flavour-"*
-            echo "building dracut $flavour base image for $kver" >&2
-            vbd_build_base "$flavour" "$kver" "$modules" "$base"
+            rm -f "$boot_build/dracut-$flavour-"*.img "$boot_build/dracut-$flavour-"*.img.list
+            echo "building the dracut $flavour base image for $KVER" >&2
+            dracut_build_base "$modules" "$base"
         fi
-    ) 9> "$vbd_top/build/boot/.dracut-$flavour.lock"
+    ) 9> "$boot_build/.dracut-$flavour.lock"
+    check_bin=$(dracut_vfio_check)
 
     root=$(mktemp -d "${TMPDIR:-/tmp}/vfiobind-scenario.XXXXXX")
-    # shellcheck disable=SC2064
+    # shellcheck disable=SC2064 # expand now: root is local
     trap "rm -rf '$root'" EXIT
-    mkdir -p "$root/vfiobind-test"
-    cp "$vbd_top/tests/boot/guest/check.sh" "$scenario/expect.sh" "$root/vfiobind-test/"
-    [[ -f $scenario/pre-binder.sh ]] && cp "$scenario/pre-binder.sh" "$root/vfiobind-test/"
+    mkdir -p "$root/vfiobind-test/bin"
+    install -m 0644 "$boot_dir/guest/check.sh" "$scenario/expect.sh" "$root/vfiobind-test/"
+    install -m 0755 "$check_bin" "$root/vfiobind-test/vfio-check"
+    [[ -f $scenario/pre-binder.sh ]] && install -m 0644 "$scenario/pre-binder.sh" "$root/vfiobind-test/"
     if [[ -f $scenario/vfiobind.conf ]]; then
         mkdir -p "$root/etc"
-        cp "$scenario/vfiobind.conf" "$root/etc/vfiobind.conf"
+        install -m 0644 "$scenario/vfiobind.conf" "$root/etc/vfiobind.conf"
     fi
-    # dracut images carry few tools; busybox fills the gaps for check.sh
+    # dracut images carry few tools; busybox fills the gaps for the checker
     # without shadowing the real ones (kmod's modprobe above all).
-    mkdir -p "$root/vfiobind-test/bin"
-    cp "$(command -v busybox)" "$root/vfiobind-test/bin/busybox"
-    vbd_put "$root" vfiobind-test/lib.sh 0644 <<'EOF'
+    install -m 0755 "$(command -v busybox)" "$root/vfiobind-test/bin/busybox"
+    dracut_put "$root" vfiobind-test/lib.sh 0644 <<'EOF'
 vfiobind_test_check() {
     [ -e /vfiobind-test/bin/sh ] || /vfiobind-test/bin/busybox --install -s /vfiobind-test/bin
     PATH="$PATH:/vfiobind-test/bin" sh /vfiobind-test/check.sh
 }
 
-# A console line can still sit in the UART when the power goes.
+# Lets the last console line leave the UART before the power goes; the
+# image has no poweroff of its own in the shell flavour.
 vfiobind_test_poweroff() {
     sleep 1
     echo o > /proc/sysrq-trigger
-    sleep 10
+    sleep 30
 }
 EOF
-    # /lib/dracut/hooks, but written through the real directory when the
-    # image has lib -> usr/lib
-    vbd_hookdir=lib/dracut/hooks
-    grep -qx "usr/$vbd_hookdir" "$base.list" && vbd_hookdir=usr/$vbd_hookdir
-    "vbd_harness_$flavour" "$root" "$scenario"
+    hooks=lib/dracut/hooks
+    grep -qx "usr/$hooks" "$base.list" && hooks=usr/$hooks
+    case $flavour in
+        shell) dracut_harness_shell "$root" "$scenario" "$hooks" ;;
+        systemd) dracut_harness_systemd "$root" "$scenario" ;;
+    esac
 
     cp "$base" "$out.tmp"
-    vbd_cpio_list "$root" "$base.list" \
+    dracut_cpio_list "$root" "$base.list" \
         | (cd "$root" && cpio -o -H newc -R 0:0 --quiet) >> "$out.tmp"
     mv "$out.tmp" "$out"
-    # root= names a disk that never appears, so the boot never leaves the
-    # initramfs; the test powers off, and a stuck boot still ends.
-    echo "root=/dev/disk/by-id/vfiobind-test-none rd.shell=0 rd.emergency=poweroff rd.retry=30 rd.timeout=60" \
+    # root= names a disk that never appears, so the boot stays in the
+    # initramfs until the test powers off; a stuck one still ends (shell:
+    # rd.retry, systemd: rd.timeout, then poweroff or panic).
+    echo "root=/dev/disk/by-id/vfiobind-test-none rd.shell=0 rd.emergency=poweroff rd.retry=10 rd.timeout=30" \
         > "$out.cmdline"
 }

@@ -1,6 +1,10 @@
 #!/bin/bash
-# Boot-test image: dracut as a systemd initrd, vfiobind run from its own
-# vfiobind.service.  Usage: image-dracut-systemd.sh OUT_INITRD SCENARIO_DIR
+# Boot-test image "dracut-systemd": dracut as a systemd initrd; the binder
+# runs from the module's vfiobind.service.
+#
+#   image-dracut-systemd.sh OUT_INITRD SCENARIO_DIR
+#
+# Writes OUT_INITRD.cmdline with the arguments dracut needs.
 . "$(dirname "$0")/image-dracut-common.sh"
-[[ $# == 2 ]] || vbd_die "usage: $0 OUT_INITRD SCENARIO_DIR"
-vbd_main systemd "bash systemd systemd-initrd dracut-systemd base rootfs-block kernel-modules udev-rules" "$1" "$2"
+[[ $# == 2 ]] || boot_die "usage: $0 OUT_INITRD SCENARIO_DIR"
+dracut_image systemd "bash systemd systemd-initrd dracut-systemd base rootfs-block kernel-modules udev-rules" "$1" "$2"
