@@ -1,0 +1,112 @@
+# Host-side helpers shared by tests/boot/run, demo, record-fixture and
+# image-minimal.sh (bash; sourced, never run).
+#
+# Environment understood (all optional):
+#   KVER             guest kernel version (default: newest /lib/modules/V
+#                    that has a /boot/vmlinuz-V)
+#   KERNEL           guest kernel image (default: /boot/vmlinuz-$KVER)
+#   VFIOBIND_BINARY  the binder to put in images (default: build/vfiobind)
+#   QEMU             QEMU binary (default: qemu-system-x86_64)
+
+boot_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+boot_dir=$boot_top/tests/boot
+boot_build=$boot_top/build/boot
+
+boot_die() {
+    echo "${0##*/}: $*" >&2
+    exit 1
+}
+
+# Sets and exports KVER and KERNEL, or says precisely what is missing.
+boot_find_kernel() {
+    local v newest=
+    if [[ -z ${KVER:-} ]]; then
+        for v in /lib/modules/*; do
+            v=${v##*/}
+            [[ -e /boot/vmlinuz-$v ]] || continue
+            if [[ -z $newest ]] || [[ $(printf '%s\n%s\n' "$newest" "$v" | sort -V | tail -n1) == "$v" ]]; then
+                newest=$v
+            fi
+        done
+        [[ $newest ]] || boot_die "no guest kernel: need /boot/vmlinuz-V with /lib/modules/V (Debian package linux-image-amd64)"
+        KVER=$newest
+    fi
+    KERNEL=${KERNEL:-/boot/vmlinuz-$KVER}
+    [[ -r $KERNEL ]] || boot_die "kernel image $KERNEL is missing or unreadable (Debian package linux-image-amd64)"
+    [[ -f /lib/modules/$KVER/modules.dep ]] || boot_die "no /lib/modules/$KVER/modules.dep (Debian package linux-image-$KVER)"
+    export KVER KERNEL
+}
+
+# Every host tool a boot test needs, each with the Debian package that
+# provides it; dies listing all that are missing.
+boot_check_tools() {
+    local missing=() t pkg
+    QEMU=${QEMU:-qemu-system-x86_64}
+    for t in "$QEMU:qemu-system-x86" busybox:busybox-static kmod:kmod cpio:cpio \
+        depmod:kmod timeout:coreutils flock:util-linux; do
+        pkg=${t##*:}
+        t=${t%:*}
+        command -v "$t" > /dev/null 2>&1 || missing+=("$t (Debian package $pkg)")
+    done
+    if command -v busybox > /dev/null 2>&1 && ldd "$(command -v busybox)" > /dev/null 2>&1; then
+        missing+=("a static busybox (Debian package busybox-static; $(command -v busybox) is dynamic)")
+    fi
+    if ((${#missing[@]})); then
+        printf '%s: missing: %s\n' "${0##*/}" "${missing[@]}" >&2
+        exit 1
+    fi
+    export QEMU
+}
+
+# The machine every boot test runs on: q35 with an emulated VT-d unless the
+# scenario asks for none. Prints one argument per line.
+boot_qemu_base() {
+    local noiommu=$1 mem=${2:-512}
+    printf '%s\n' -machine q35,kernel-irqchip=split -m "$mem" -smp 1 \
+        -display none -monitor none -no-reboot -nic none
+    if [[ $noiommu != 1 ]]; then
+        printf '%s\n' -device intel-iommu,intremap=on,caching-mode=on
+    fi
+}
+
+boot_base_cmdline() {
+    local noiommu=$1
+    if [[ $noiommu == 1 ]]; then
+        echo "console=ttyS0 panic=-1 intel_iommu=off"
+    else
+        echo "console=ttyS0 panic=-1 intel_iommu=on"
+    fi
+}
+
+# A file of shell words (qemu, cmdline) as one line; '#' starts a comment.
+boot_words() {
+    [[ -f $1 ]] || return 0
+    sed -e 's/#.*//' "$1" | tr '\n' ' ' | sed -e 's/  */ /g' -e 's/^ //' -e 's/ $//'
+}
+
+boot_hash() {
+    sha256sum | cut -c1-16
+}
+
+# boot_qemu_argv NOIOMMU MEM INITRD CMDLINE [EXTRA...]: the whole QEMU
+# command, into the array boot_argv. Serial port 0 (the console) is stdio.
+boot_qemu_argv() {
+    local noiommu=$1 mem=$2 initrd=$3 cmdline=$4
+    shift 4
+    mapfile -t boot_argv < <(boot_qemu_base "$noiommu" "$mem")
+    boot_argv=("$QEMU" "${boot_argv[@]}" -kernel "$KERNEL" -initrd "$initrd"
+        -append "$cmdline" -serial stdio "$@")
+}
+
+# Words as a shell would need them typed; plain words stay unquoted.
+boot_quote() {
+    local w out=()
+    for w in "$@"; do
+        if [[ $w =~ ^[][A-Za-z0-9_,.:=/+@%-]+$ ]]; then
+            out+=("$w")
+        else
+            out+=("'${w//\'/\'\\\'\'}'")
+        fi
+    done
+    echo "${out[*]}"
+}
