@@ -84,7 +84,7 @@ installkernel() {
 #   driver NAME       a driver named for VFs
 #   msg TEXT          a plan error or warning
 vfiobind_plan_items() {
-    local _line _key _val _section= _pf= _mode= _vfs=
+    local _line _key _val _section='' _pf='' _mode='' _vfs=''
     while IFS= read -r _line; do
         case $_line in
             *'"devices": ['* | *'"refused": ['* | *'"sriov": ['* | *'"errors": ['* | *'"warnings": ['*)
@@ -104,7 +104,7 @@ vfiobind_plan_items() {
         if [[ $_line == *'}'* && $_section == sriov && $_pf ]]; then
             [[ $_mode == native ]] && echo "native $_pf"
             [[ $_vfs && $_vfs != vfio && $_vfs != host ]] && echo "driver $_vfs"
-            _pf= _mode= _vfs=
+            _pf='' _mode='' _vfs=''
             continue
         fi
         [[ $_line =~ ^[[:space:]]*\"([a-z_]+)\":\ \"([^\"]*)\" ]] || continue
@@ -125,7 +125,7 @@ vfiobind_plan_items() {
 # and an active IOMMU on the build host, and a binder that cannot plan here
 # must not break the image.
 vfiobind_install_plan_modules() {
-    local _bin _json _kind _arg _modalias _mod _mods=() _missing=()
+    local _bin _json _kind _arg _modalias _mod _found _mods=() _missing=()
 
     _bin=$(vfiobind_binary)
     _json=$("$_bin" --kver "$kernel" --json plan 2> /dev/null)
@@ -140,9 +140,10 @@ vfiobind_install_plan_modules() {
             native)
                 _modalias=
                 read -r _modalias < "$dracutsysrootdir/sys/bus/pci/devices/$_arg/modalias" 2> /dev/null
-                _mod=$(modprobe ${dracutsysrootdir:+-d "$dracutsysrootdir"} -S "$kernel" -R "$_modalias" 2> /dev/null)
-                if [[ $_mod ]]; then
-                    _mods+=($_mod)
+                read -r -d '' -a _found < <(modprobe ${dracutsysrootdir:+-d "$dracutsysrootdir"} \
+                    -S "$kernel" -R "$_modalias" 2> /dev/null)
+                if ((${#_found[@]})); then
+                    _mods+=("${_found[@]}")
                 else
                     _missing+=("native driver of SR-IOV PF $_arg")
                 fi

@@ -16,21 +16,22 @@
 # nothing is installed on the host, and its /etc/dracut.conf* are ignored.
 
 set -euo pipefail
+# shellcheck source=tests/boot/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 dracut_libdir=${DRACUT_LIBDIR:-/usr/lib/dracut}
 
 # Drivers for the devices the scenarios give QEMU; nothing else goes in,
 # which keeps the build and the boot short.
-dracut_drivers="e1000 e1000e igb igbvf nvme ahci snd-hda-intel bochs
-    pci-stub pci-pf-stub vfio vfio-pci vfio_iommu_type1"
+dracut_drivers=(e1000 e1000e igb igbvf nvme ahci snd-hda-intel bochs
+    pci-stub pci-pf-stub vfio vfio-pci vfio_iommu_type1)
 
 # Everything the base image is made of.
 dracut_base_inputs() {
     local flavour=$1 modules=$2
     echo "flavour $flavour kver $KVER"
     echo "modules $modules"
-    echo "drivers" $dracut_drivers
+    echo "drivers ${dracut_drivers[*]}"
     dracut --version 2> /dev/null || true
     sha256sum "$VFIOBIND_BINARY" "${BASH_SOURCE[0]}" | cut -d' ' -f1
     (cd "$boot_top" && find dracut-module/90vfiobind -type f -print0 | LC_ALL=C sort -z \
@@ -39,7 +40,7 @@ dracut_base_inputs() {
 }
 
 dracut_build_base() {
-    local modules=$1 out=$2 tmp m
+    local modules=$1 initrd=$2 tmp m
     tmp=$(mktemp -d "${TMPDIR:-/tmp}/vfiobind-dracut.XXXXXX")
     # shellcheck disable=SC2064 # expand now: tmp is local
     trap "rm -rf '$tmp'" RETURN
@@ -55,17 +56,16 @@ dracut_build_base() {
 
     # The module takes the binder from VFIOBIND_BINARY (default
     # /usr/sbin/vfiobind) and --add is how users name it.
-    # shellcheck disable=SC2086 # the driver list is words
     dracutbasedir="$tmp/dracut" VFIOBIND_BINARY="$VFIOBIND_BINARY" \
         dracut --quiet --force --conf /dev/null --confdir "$tmp/conf.d" \
         --tmpdir "$tmp/work" --kver "$KVER" \
         --no-hostonly --no-hostonly-cmdline --no-early-microcode \
         --no-compress --reproducible \
-        -m "$modules" --add vfiobind --drivers "$(echo $dracut_drivers)" \
-        "$out.tmp" >&2 || boot_die "dracut failed"
-    cpio -it --quiet < "$out.tmp" > "$out.list"
-    grep -qx usr/sbin/vfiobind "$out.list" || boot_die "dracut left vfiobind out of $out"
-    mv "$out.tmp" "$out"
+        -m "$modules" --add vfiobind --drivers "${dracut_drivers[*]}" \
+        "$initrd.tmp" >&2 || boot_die "dracut failed"
+    cpio -it --quiet < "$initrd.tmp" > "$initrd.list"
+    grep -qx usr/sbin/vfiobind "$initrd.list" || boot_die "dracut left vfiobind out of $initrd"
+    mv "$initrd.tmp" "$initrd"
 }
 
 dracut_vfio_check() {
@@ -157,7 +157,7 @@ dracut_cpio_list() {
 
 # dracut_image FLAVOUR DRACUT_MODULES OUT_INITRD SCENARIO_DIR
 dracut_image() {
-    local flavour=$1 modules=$2 out=$3 scenario=$4
+    local flavour=$1 modules=$2 initrd=$3 scenario=$4
     local base root hooks check_bin
 
     boot_find_kernel
@@ -215,13 +215,13 @@ EOF
         systemd) dracut_harness_systemd "$root" "$scenario" ;;
     esac
 
-    cp "$base" "$out.tmp"
+    cp "$base" "$initrd.tmp"
     dracut_cpio_list "$root" "$base.list" \
-        | (cd "$root" && cpio -o -H newc -R 0:0 --quiet) >> "$out.tmp"
-    mv "$out.tmp" "$out"
+        | (cd "$root" && cpio -o -H newc -R 0:0 --quiet) >> "$initrd.tmp"
+    mv "$initrd.tmp" "$initrd"
     # root= names a disk that never appears, so the boot stays in the
     # initramfs until the test powers off; a stuck one still ends (shell:
     # rd.retry, systemd: rd.timeout, then poweroff or panic).
     echo "root=/dev/disk/by-id/vfiobind-test-none rd.shell=0 rd.emergency=poweroff rd.retry=10 rd.timeout=30" \
-        > "$out.cmdline"
+        > "$initrd.cmdline"
 }

@@ -5,6 +5,7 @@
 #   image-dracut-systemd.sh OUT_INITRD SCENARIO_DIR
 #
 # Writes OUT_INITRD.cmdline with the arguments dracut needs.
+# shellcheck source=tests/boot/image-dracut-common.sh
 . "$(dirname "$0")/image-dracut-common.sh"
 [[ $# == 2 ]] || boot_die "usage: $0 OUT_INITRD SCENARIO_DIR"
 dracut_image systemd "bash systemd systemd-initrd dracut-systemd base rootfs-block kernel-modules udev-rules" "$1" "$2"
