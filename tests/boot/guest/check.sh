@@ -429,6 +429,13 @@ expect_status() {
     vt_fail "'$*' exit status $_rc, expected $_want"
 }
 
+# expect_equal A B WHAT: two values the expect.sh computed are equal.
+expect_equal() {
+    vt_counted
+    [ "$1" = "$2" ] && { vt_pass "$3 ($1)"; return 0; }
+    vt_fail "$3: got '$2', expected '$1'"
+}
+
 # vt_snapshot FILE / expect_unchanged FILE: the binding state (driver and
 # driver_override of every PCI device, VF counts) is what FILE recorded.
 vt_snapshot() {
