@@ -20,6 +20,9 @@ CFLAGS  += -std=gnu11 $(WARN) -D_GNU_SOURCE -DVFIOBIND_VERSION='"$(VERSION)"'
 SRCS    := $(filter-out src/main.c,$(wildcard src/*.c))
 HDRS    := $(wildcard src/*.h)
 TESTS   := $(wildcard tests/unit/*.c)
+# Tests build paths with snprintf freely; truncation there is a test bug
+# that an assertion catches, not a warning to chase.
+TEST_CFLAGS := -O1 -g -Wno-format-truncation
 
 .PHONY: all check check-unit check-asan check-fuzz check-size check-boot \
         unit fuzz demo install clean
@@ -35,11 +38,11 @@ $(B)/vfiobind: $(SRCS) src/main.c $(HDRS) Makefile
 # substitutes the sysfs writer and the module loader.
 $(B)/unit-tests: $(SRCS) $(HDRS) $(TESTS) tests/unit/unit.h Makefile
 	@mkdir -p $(B)
-	$(CC) $(CFLAGS) -O1 -g -Isrc -o $@ $(SRCS) $(TESTS) -lcmocka
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) -Isrc -o $@ $(SRCS) $(TESTS) -lcmocka
 
 $(B)/unit-tests-asan: $(SRCS) $(HDRS) $(TESTS) tests/unit/unit.h Makefile
 	@mkdir -p $(B)
-	$(CC) $(CFLAGS) -O1 -g -fsanitize=address,undefined \
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) -fsanitize=address,undefined \
 	    -fno-sanitize-recover=all -fno-omit-frame-pointer -Isrc -o $@ \
 	    $(SRCS) $(TESTS) -lcmocka
 
@@ -53,7 +56,7 @@ check-asan: $(B)/unit-tests-asan $(B)/vfiobind
 # The fuzz targets built as plain programs replay every stored input.
 $(B)/fuzz-replay-%: tests/fuzz/fuzz-%.c tests/fuzz/replay.c $(SRCS) $(HDRS)
 	@mkdir -p $(B)
-	$(CC) $(CFLAGS) -O1 -g -fsanitize=address,undefined \
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) -fsanitize=address,undefined \
 	    -fno-sanitize-recover=all -Isrc -o $@ $< tests/fuzz/replay.c $(SRCS)
 
 check-fuzz: $(B)/fuzz-replay-cmdline $(B)/fuzz-replay-config

@@ -160,12 +160,13 @@ static bool vfio_sriov_enabled(const struct vb_ctx *ctx)
 	       (buf[0] == 'Y' || buf[0] == '1');
 }
 
-static void load_modules(struct vb_ctx *ctx, struct vb_plan *plan)
+static void load_modules(struct vb_ctx *ctx, struct vb_plan *plan,
+			 bool for_sriov)
 {
 	bool want_sriov = false, any_vfio = false, seen;
 	size_t i, j;
 
-	for (i = 0; i < plan->nsriov; i++) {
+	for (i = 0; for_sriov && i < plan->nsriov; i++) {
 		if (plan->sriov[i].pf_mode == PF_VFIO)
 			want_sriov = true;
 		if (plan->sriov[i].pf_mode == PF_STUB)
@@ -329,8 +330,14 @@ static int pf_driver(struct vb_ctx *ctx, struct vb_device *pf,
 	return 0;
 }
 
+/* PFs whose VF autoprobe was turned off, to turn back on at the end. */
+struct autoprobe_off {
+	char (*pf)[VB_ADDR_LEN];
+	size_t n;
+};
+
 static bool apply_sriov(struct vb_ctx *ctx, struct vb_inventory *inv,
-			struct vb_plan *plan)
+			struct vb_plan *plan, struct autoprobe_off *ap)
 {
 	char num[16];
 	bool changed = false;
@@ -345,8 +352,9 @@ static bool apply_sriov(struct vb_ctx *ctx, struct vb_inventory *inv,
 			continue;
 		if (pf_driver(ctx, pf, s) < 0 || !s->change)
 			continue;
-		if (s->rule->target != TGT_HOST && pf->autoprobe == 1)
-			write_dev(ctx, pf, "sriov_drivers_autoprobe", "0");
+		if (s->rule->target != TGT_HOST && pf->autoprobe == 1 &&
+		    write_dev(ctx, pf, "sriov_drivers_autoprobe", "0") == 0)
+			memcpy(ap->pf[ap->n++], pf->addr, VB_ADDR_LEN);
 		if (pf->numvfs > 0) {
 			r = write_dev(ctx, pf, "sriov_numvfs", "0");
 			if (r < 0) {
@@ -372,23 +380,17 @@ static bool apply_sriov(struct vb_ctx *ctx, struct vb_inventory *inv,
 	return changed;
 }
 
-static void restore_autoprobe(struct vb_ctx *ctx, struct vb_inventory *inv,
-			      const struct vb_plan *plan)
+/* Later VFs (re-created by an admin) get host drivers as by default. */
+static void restore_autoprobe(struct vb_ctx *ctx, struct autoprobe_off *ap)
 {
+	char rel[PATH_MAX];
 	size_t i;
 
-	for (i = 0; i < plan->nsriov; i++) {
-		struct vb_device *pf = &inv->dev[plan->sriov[i].pf];
-		char buf[8];
-		char rel[PATH_MAX];
-
+	for (i = 0; i < ap->n; i++) {
 		snprintf(rel, sizeof(rel),
 			 "/sys/bus/pci/devices/%s/sriov_drivers_autoprobe",
-			 pf->addr);
-		if (pf->autoprobe == 1 &&
-		    vb_read_attr(ctx, rel, buf, sizeof(buf)) > 0 &&
-		    buf[0] == '0')
-			write_dev(ctx, pf, "sriov_drivers_autoprobe", "1");
+			 ap->pf[i]);
+		vb_write_attr(ctx, rel, "1");
 	}
 }
 
@@ -423,6 +425,7 @@ int vb_apply(struct vb_ctx *ctx, struct vb_inventory *inv,
 	     struct vb_rules *rules, const struct vb_modules *mods,
 	     struct vb_plan *plan)
 {
+	struct autoprobe_off ap = { 0 };
 	struct vb_device **devs;
 	const char **want;
 	size_t i, n = 0, bound = 0, already = 0;
@@ -430,19 +433,24 @@ int vb_apply(struct vb_ctx *ctx, struct vb_inventory *inv,
 
 	if (plan->off || plan->no_iommu)
 		return 0;
+	ap.pf = calloc(plan->nsriov + 1, sizeof(*ap.pf));
+	if (!ap.pf)
+		return -ENOMEM;
 	for (pass = 0; pass < 2; pass++) {
-		load_modules(ctx, plan);
+		load_modules(ctx, plan, pass == 0);
 		for (i = 0; i < plan->ndev; i++)
 			if (plan->dev[i].claim == CLAIM_BIND &&
 			    !plan->dev[i].done)
 				claim(ctx, &inv->dev[i], &plan->dev[i]);
-		if (pass == 1 || !apply_sriov(ctx, inv, plan))
+		if (pass == 1 || !apply_sriov(ctx, inv, plan, &ap))
 			break;
 		/* The kernel adds VFs before the sriov_numvfs write returns:
 		 * read again and plan them like any other device. */
 		vb_inventory_free(inv);
-		if (vb_inventory_read(ctx, inv) < 0)
+		if (vb_inventory_read(ctx, inv) < 0) {
+			free(ap.pf);
 			return -EIO;
+		}
 		vb_plan_free(plan);
 		ctx->replan = true;
 		vb_plan_build(ctx, inv, rules, mods, plan);
@@ -454,6 +462,7 @@ int vb_apply(struct vb_ctx *ctx, struct vb_inventory *inv,
 	if (!devs || !want) {
 		free(devs);
 		free(want);
+		free(ap.pf);
 		return -ENOMEM;
 	}
 	for (i = 0; i < plan->ndev; i++) {
@@ -488,7 +497,8 @@ int vb_apply(struct vb_ctx *ctx, struct vb_inventory *inv,
 		vb_err(ctx, "%s: not bound to %s after probing (driver: %s); driver_override stays, host drivers cannot take it",
 		       d->addr, dp->driver, d->driver[0] ? d->driver : "none");
 	}
-	restore_autoprobe(ctx, inv, plan);
+	restore_autoprobe(ctx, &ap);
+	free(ap.pf);
 	check_viable(ctx, inv, plan);
 	free(devs);
 	free(want);

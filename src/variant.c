@@ -57,7 +57,7 @@ static int add_known(struct vb_modules *mods, const char *name, size_t len)
 	raw[len] = '\0';
 	vb_module_name(module, sizeof(module), raw);
 	ml = strlen(module);
-	k = realloc(mods->known, mods->knownlen + ml + 2);
+	k = realloc(mods->known, mods->knownlen + ml + 3);
 	if (!k)
 		return -ENOMEM;
 	mods->known = k;

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The shipped static binary, run on fixture roots: usage, exit codes, JSON. */
+#include <string.h>
+
+#include "unit.h"
+
+static char out[1 << 16], err[1 << 16];
+
+static void twins(struct fx *fx)
+{
+	fx_dev(fx, "0000:00:03.0", NULL, 0x8086, 0x100e, 0x020000, 3);
+	fx_dev(fx, "0000:00:04.0", NULL, 0x8086, 0x100e, 0x020000, 4);
+	fx_bind(fx, "0000:00:04.0", "e1000");
+}
+
+static void usage_errors_exit_2(void **state)
+{
+	struct fx fx;
+
+	(void)state;
+	fx_init(&fx);
+	assert_int_equal(fx_run(&fx, out, sizeof(out), err, sizeof(err), "--help", NULL), 0);
+	assert_non_null(strstr(out, "Exit status: 0 everything planned"));
+	assert_int_equal(fx_run(&fx, out, sizeof(out), err, sizeof(err), NULL), 2);
+	assert_non_null(strstr(err, "missing command"));
+	assert_int_equal(fx_run(&fx, out, sizeof(out), err, sizeof(err), "bind", NULL), 2);
+	assert_non_null(strstr(err, "unknown command 'bind'"));
+	assert_int_equal(fx_run(&fx, out, sizeof(out), err, sizeof(err), "--frob", "plan", NULL), 2);
+	assert_non_null(strstr(err, "unknown option '--frob'"));
+	assert_int_equal(fx_run(&fx, out, sizeof(out), err, sizeof(err), "--wait", "x", "plan", NULL), 2);
+	assert_int_equal(fx_run(&fx, out, sizeof(out), err, sizeof(err), "--json", "apply", NULL), 2);
+	fx_free(&fx);
+}
+
+static void plan_json_lists_exactly_the_claims(void **state)
+{
+	struct fx fx;
+
+	(void)state;
+	fx_init(&fx);
+	twins(&fx);
+	assert_int_equal(fx_run(&fx, out, sizeof(out), err, sizeof(err),
+				"--cmdline", "quiet vfio.bind=00:03.0", "plan",
+				"--json", NULL), 0);
+	assert_non_null(strstr(out, "\"devices\": [\n    {\n      \"address\": \"0000:00:03.0\""));
+	assert_non_null(strstr(out, "\"driver\": \"vfio-pci\""));
+	assert_non_null(strstr(out, "\"module\": \"vfio_pci\""));
+	assert_null(strstr(out, "0000:00:04.0"));
+	assert_non_null(strstr(out, "\"sriov\": []"));
+	assert_non_null(strstr(out, "\"errors\": []"));
+	assert_non_null(strstr(out, "\"warnings\": []"));
+	fx_free(&fx);
+}
+
+static void exit_statuses(void **state)
+{
+	struct fx fx;
+
+	(void)state;
+	fx_init(&fx);
+	twins(&fx);
+	assert_int_equal(fx_run(&fx, out, sizeof(out), err, sizeof(err),
+				"--cmdline", "vfio.bind=00:03.0,zz", "plan", NULL), 2);
+	assert_non_null(strstr(out, "claim   0000:00:03.0"));
+	assert_non_null(strstr(err, "vfiobind: error: vfio.bind item 'zz'"));
+	assert_int_equal(fx_run(&fx, out, sizeof(out), err, sizeof(err),
+				"--cmdline", "vfio.bind=00:09.0", "plan", NULL), 1);
+	assert_int_equal(fx_run(&fx, out, sizeof(out), err, sizeof(err),
+				"--cmdline", "vfio.bind=00:03.0 vfio.bind=off", "plan", NULL), 0);
+	assert_non_null(strstr(out, "disabled: nothing is claimed"));
+	fx_write(&fx, "cfg", "bind 00:04.0\nfoo\n");
+	assert_int_equal(fx_run(&fx, out, sizeof(out), err, sizeof(err),
+				"--cmdline", "", "--config", "/nonexistent/x.conf", "plan", NULL), 2);
+	assert_non_null(strstr(err, "/nonexistent/x.conf: cannot open"));
+	fx_free(&fx);
+}
+
+static void status_shows_groups_and_claims(void **state)
+{
+	struct fx fx;
+
+	(void)state;
+	fx_init(&fx);
+	twins(&fx);
+	assert_int_equal(fx_run(&fx, out, sizeof(out), err, sizeof(err),
+				"--cmdline", "vfio.bind=00:03.0", "status", NULL), 0);
+	assert_non_null(strstr(out, "IOMMU group 3: usable by vfio\n  0000:00:03.0  8086:100e"));
+	assert_non_null(strstr(out, "IOMMU group 4: not usable by vfio"));
+	assert_non_null(strstr(out, "rule vfio.bind 00:03.0"));
+	assert_int_equal(fx_run(&fx, out, sizeof(out), err, sizeof(err),
+				"--cmdline", "", "status", "--json", NULL), 0);
+	assert_non_null(strstr(out, "\"group\": 4,\n      \"viable\": false"));
+	assert_non_null(strstr(out, "\"driver\": \"e1000\""));
+	fx_free(&fx);
+}
+
+/* Without a kernel behind the files nothing binds: apply says so (exit 1)
+ * and still leaves its record. */
+static void apply_records_even_on_failure(void **state)
+{
+	struct fx fx;
+	char buf[8192];
+
+	(void)state;
+	fx_init(&fx);
+	twins(&fx);
+	fx_write(&fx, "run/.keep", "");
+	assert_int_equal(fx_run(&fx, out, sizeof(out), err, sizeof(err),
+				"--cmdline", "vfio.bind=00:03.0", "--wait", "20",
+				"apply", NULL), 1);
+	fx_read(&fx, "run/vfiobind/state.json", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "\"exit_status\": 1"));
+	assert_non_null(strstr(buf, "not bound to vfio-pci after probing"));
+	fx_read(&fx, "sys/bus/pci/devices/0000:00:03.0/driver_override", buf, sizeof(buf));
+	assert_string_equal(buf, "vfio-pci");
+	fx_read(&fx, "dev/kmsg", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "<3>vfiobind: 0000:00:03.0: not bound"));
+	fx_free(&fx);
+}
+
+const struct CMUnitTest cli_tests[] = {
+	cmocka_unit_test(usage_errors_exit_2),
+	cmocka_unit_test(plan_json_lists_exactly_the_claims),
+	cmocka_unit_test(exit_statuses),
+	cmocka_unit_test(status_shows_groups_and_claims),
+	cmocka_unit_test(apply_records_even_on_failure),
+};
+const size_t cli_tests_count = sizeof(cli_tests) / sizeof(cli_tests[0]);
