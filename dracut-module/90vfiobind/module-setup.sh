@@ -125,7 +125,8 @@ vfiobind_plan_items() {
 # and an active IOMMU on the build host, and a binder that cannot plan here
 # must not break the image.
 vfiobind_install_plan_modules() {
-    local _bin _json _kind _arg _modalias _mod _found _mods=() _missing=()
+    local _bin _json _kind _arg _modalias _mod _found _missing=()
+    local -A _mods=()
 
     _bin=$(vfiobind_binary)
     _json=$("$_bin" --kver "$kernel" --json plan 2> /dev/null)
@@ -136,14 +137,16 @@ vfiobind_install_plan_modules() {
 
     while read -r _kind _arg; do
         case $_kind in
-            module | driver) _mods+=("$_arg") ;;
+            module | driver) _mods[$_arg]=1 ;;
             native)
                 _modalias=
                 read -r _modalias < "$dracutsysrootdir/sys/bus/pci/devices/$_arg/modalias" 2> /dev/null
                 read -r -d '' -a _found < <(modprobe ${dracutsysrootdir:+-d "$dracutsysrootdir"} \
                     -S "$kernel" -R "$_modalias" 2> /dev/null)
                 if ((${#_found[@]})); then
-                    _mods+=("${_found[@]}")
+                    for _mod in "${_found[@]}"; do
+                        _mods[$_mod]=1
+                    done
                 else
                     _missing+=("native driver of SR-IOV PF $_arg")
                 fi
@@ -158,7 +161,7 @@ vfiobind_install_plan_modules() {
         esac
     done < <(vfiobind_plan_items <<< "$_json")
 
-    for _mod in "${_mods[@]}"; do
+    for _mod in "${!_mods[@]}"; do
         if modprobe ${dracutsysrootdir:+-d "$dracutsysrootdir"} -S "$kernel" -n -q "$_mod" 2> /dev/null; then
             hostonly='' instmods "$_mod"
         else
