@@ -91,7 +91,8 @@ install: $(B)/vfiobind
 	install -D -m 0644 kernel-cmdline.md $(DESTDIR)$(DOCDIR)/kernel-cmdline.md
 	install -d $(DESTDIR)$(SYSCONFDIR)/vfiobind.d
 	install -d $(DESTDIR)$(DRACUTDIR)/90vfiobind
-	install -m 0755 dracut-module/90vfiobind/* $(DESTDIR)$(DRACUTDIR)/90vfiobind/
+	install -m 0755 dracut-module/90vfiobind/*.sh $(DESTDIR)$(DRACUTDIR)/90vfiobind/
+	install -m 0644 dracut-module/90vfiobind/*.service $(DESTDIR)$(DRACUTDIR)/90vfiobind/
 
 clean:
 	rm -rf $(B)

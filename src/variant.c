@@ -148,9 +148,10 @@ int vb_modules_load(struct vb_ctx *ctx, struct vb_modules *mods)
 			    mods->kver, files[i]) == 0)
 			text[i] = slurp(path, &len);
 	}
-	mods->loaded = text[0] && text[1];
+	mods->loaded = text[0] != NULL;
+	mods->have_dep = text[1] != NULL;
 	if (!mods->loaded)
-		vb_warn(ctx, "no module index for kernel %s under %s/lib/modules: vfio variants unknown, using vfio-pci",
+		vb_warn(ctx, "no modules.alias for kernel %s under %s/lib/modules: vfio variants unknown, using vfio-pci",
 			mods->kver, ctx->root);
 	if (text[1])
 		index_paths(mods, text[1], true);
@@ -178,7 +179,7 @@ bool vb_modules_known(const struct vb_modules *mods, const char *module)
 {
 	char needle[VB_NAME_MAX + 2];
 
-	if (!mods->loaded)
+	if (!mods->have_dep)
 		return true;	/* cannot tell; apply will find out */
 	if (!mods->known)
 		return false;

@@ -206,7 +206,8 @@ struct vb_alias {
 };
 
 struct vb_modules {
-	bool loaded;			/* the module index was readable */
+	bool loaded;			/* modules.alias was readable */
+	bool have_dep;			/* modules.dep was readable */
 	char kver[72];
 	struct vb_alias *alias;		/* vfio_pci: aliases, file order */
 	size_t nalias, calias;

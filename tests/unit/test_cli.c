@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The shipped static binary, run on fixture roots: usage, exit codes, JSON. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "unit.h"
@@ -118,7 +119,77 @@ static void apply_records_even_on_failure(void **state)
 	fx_free(&fx);
 }
 
+/* "ADDR=DRIVER ..." for the devices array of plan --json, or "nothing". */
+static void claims_of(const char *json, char *buf, size_t len)
+{
+	const char *p = strstr(json, "\"devices\": ["), *end;
+	char addr[VB_ADDR_LEN], drv[VB_NAME_MAX];
+
+	buf[0] = '\0';
+	assert_non_null(p);
+	end = strstr(p, "\"refused\": [");
+	assert_non_null(end);
+	while ((p = strstr(p, "\"address\": \"")) && p < end) {
+		assert_int_equal(sscanf(p, "\"address\": \"%12[^\"]", addr), 1);
+		p = strstr(p, "\"driver\": \"");
+		assert_non_null(p);
+		assert_int_equal(sscanf(p, "\"driver\": \"%63[^\"]", drv), 1);
+		snprintf(buf + strlen(buf), len - strlen(buf), "%s%s=%s",
+			 buf[0] ? " " : "", addr, drv);
+	}
+	if (!buf[0])
+		snprintf(buf, len, "nothing");
+}
+
+/* Every row of the examples table in kernel-cmdline.md, on its fixture. */
+static void documented_examples_hold(void **state)
+{
+	const char *src = getenv("VFIOBIND_SRCDIR");
+	char path[PATH_MAX], line[1024], cmdline[256], fixture[64];
+	char claims[512], got[512];
+	int want_exit, rows = 0;
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/kernel-cmdline.md", src ? src : ".");
+	f = fopen(path, "re");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		struct fx fx;
+		int status;
+
+		if (sscanf(line, "| `%255[^`]` | %63s | %511[^|]| %d |", cmdline,
+			   fixture, claims, &want_exit) != 4)
+			continue;
+		/* strip the backquotes and trailing blanks of the claims cell */
+		{
+			char *c = claims, *o = claims;
+
+			for (; *c; c++)
+				if (*c != '`')
+					*o++ = *c;
+			*o = '\0';
+			while (o > claims && o[-1] == ' ')
+				*--o = '\0';
+		}
+		fx_init(&fx);
+		fx_expand(&fx, fx_fixture(fixture));
+		status = fx_run(&fx, out, sizeof(out), err, sizeof(err),
+				"--cmdline", cmdline, "plan", "--json", NULL);
+		claims_of(out, got, sizeof(got));
+		if (strcmp(got, claims) || status != want_exit)
+			fail_msg("%s on %s: claims '%s' exit %d, documented '%s' exit %d\n%s",
+				 cmdline, fixture, got, status, claims,
+				 want_exit, err);
+		fx_free(&fx);
+		rows++;
+	}
+	fclose(f);
+	assert_true(rows >= 15);
+}
+
 const struct CMUnitTest cli_tests[] = {
+	cmocka_unit_test(documented_examples_hold),
 	cmocka_unit_test(usage_errors_exit_2),
 	cmocka_unit_test(plan_json_lists_exactly_the_claims),
 	cmocka_unit_test(exit_statuses),
