@@ -378,6 +378,22 @@ void fx_free(struct fx *fx)
 	vb_ctx_free(&fx->ctx);
 }
 
+struct fx *fx_new(void)
+{
+	struct fx *fx = malloc(sizeof(*fx));
+
+	assert_non_null(fx);
+	fx_init(fx);
+	return fx;
+}
+
+int fx_teardown(void **state)
+{
+	fx_free(*state);
+	free(*state);
+	return 0;
+}
+
 /* Recorded fixtures: "d PATH", "f PATH CONTENT" (escaped), "l PATH TARGET". */
 void fx_expand(struct fx *fx, const char *tree_file)
 {

@@ -16,6 +16,15 @@ static void base(struct fx *fx)
 	fx_native(fx, "0000:00:04.0", "e1000");
 }
 
+static int base_setup(void **state)
+{
+	struct fx *fx = fx_new();
+
+	base(fx);
+	*state = fx;
+	return 0;
+}
+
 static void apply_rules(struct fx *fx, struct fx_pipeline *p,
 			const char *cmdline)
 {
@@ -33,105 +42,89 @@ static const char *modprobe_log(struct fx *fx)
 
 static void override_before_unbind_then_verified(void **state)
 {
-	struct fx fx;
+	struct fx *fx = *state;
 	struct fx_pipeline p;
 	char buf[64];
 	const char *ov, *unb, *probe;
 
-	(void)state;
-	fx_init(&fx);
-	base(&fx);
-	fx_bind(&fx, "0000:00:03.0", "e1000");	/* built in: bound already */
-	apply_rules(&fx, &p, "vfio.bind=0000:00:03.0");
-	assert_string_equal(fx_driver_of(&fx, "0000:00:03.0", buf, sizeof(buf)),
+	fx_bind(fx, "0000:00:03.0", "e1000");	/* built in: bound already */
+	apply_rules(fx, &p, "vfio.bind=0000:00:03.0");
+	assert_string_equal(fx_driver_of(fx, "0000:00:03.0", buf, sizeof(buf)),
 			    "vfio-pci");
-	ov = strstr(fx.writes, "/sys/bus/pci/devices/0000:00:03.0/driver_override=vfio-pci\n");
-	unb = strstr(fx.writes, "/sys/bus/pci/devices/0000:00:03.0/driver/unbind=0000:00:03.0\n");
-	probe = strstr(fx.writes, "/sys/bus/pci/drivers_probe=0000:00:03.0\n");
+	ov = strstr(fx->writes, "/sys/bus/pci/devices/0000:00:03.0/driver_override=vfio-pci\n");
+	unb = strstr(fx->writes, "/sys/bus/pci/devices/0000:00:03.0/driver/unbind=0000:00:03.0\n");
+	probe = strstr(fx->writes, "/sys/bus/pci/drivers_probe=0000:00:03.0\n");
 	assert_non_null(ov);
 	assert_non_null(unb);
 	assert_non_null(probe);
 	assert_true(ov < unb && unb < probe);
-	assert_null(strstr(fx.writes, "0000:00:04.0"));
-	assert_string_equal(modprobe_log(&fx), "vfio_pci\nvfio_iommu_type1");
-	assert_true(fx_msg(&fx, "0000:00:03.0: unbinding from e1000 (bound before vfiobind ran)"));
-	assert_true(fx_msg(&fx, "0000:00:03.0: bound to vfio-pci"));
-	assert_int_equal(fx.ctx.errors, 0);
-	fx_pipeline_free(&fx, &p);
+	assert_null(strstr(fx->writes, "0000:00:04.0"));
+	assert_string_equal(modprobe_log(fx), "vfio_pci\nvfio_iommu_type1");
+	assert_true(fx_msg(fx, "0000:00:03.0: unbinding from e1000 (bound before vfiobind ran)"));
+	assert_true(fx_msg(fx, "0000:00:03.0: bound to vfio-pci"));
+	assert_int_equal(fx->ctx.errors, 0);
+	fx_pipeline_free(fx, &p);
 
 	/* again: nothing is written and it says so */
-	fx.writes[0] = '\0';
-	apply_rules(&fx, &p, "vfio.bind=0000:00:03.0");
-	assert_string_equal(fx.writes, "");
-	assert_true(fx_msg(&fx, "nothing to do: 1 device already bound as planned"));
-	assert_int_equal(fx.ctx.errors, 0);
-	fx_pipeline_free(&fx, &p);
-	fx_free(&fx);
+	fx->writes[0] = '\0';
+	apply_rules(fx, &p, "vfio.bind=0000:00:03.0");
+	assert_string_equal(fx->writes, "");
+	assert_true(fx_msg(fx, "nothing to do: 1 device already bound as planned"));
+	assert_int_equal(fx->ctx.errors, 0);
+	fx_pipeline_free(fx, &p);
 }
 
 static void failed_probe_keeps_override(void **state)
 {
-	struct fx fx;
+	struct fx *fx = *state;
 	struct fx_pipeline p;
 	char buf[64];
 
-	(void)state;
-	fx_init(&fx);
-	base(&fx);
-	snprintf(fx.fail_probe, sizeof(fx.fail_probe), "0000:00:03.0");
-	apply_rules(&fx, &p, "vfio.bind=0000:00:03.0");
-	assert_string_equal(fx_driver_of(&fx, "0000:00:03.0", buf, sizeof(buf)), "");
-	assert_string_equal(fx_read(&fx, "sys/bus/pci/devices/0000:00:03.0/driver_override",
+	snprintf(fx->fail_probe, sizeof(fx->fail_probe), "0000:00:03.0");
+	apply_rules(fx, &p, "vfio.bind=0000:00:03.0");
+	assert_string_equal(fx_driver_of(fx, "0000:00:03.0", buf, sizeof(buf)), "");
+	assert_string_equal(fx_read(fx, "sys/bus/pci/devices/0000:00:03.0/driver_override",
 				    buf, sizeof(buf)), "vfio-pci");
-	assert_true(fx_msg(&fx, "0000:00:03.0: not bound to vfio-pci after probing (driver: none); driver_override stays"));
-	assert_int_equal(fx.ctx.errors, 1);
-	fx_pipeline_free(&fx, &p);
-	fx_free(&fx);
+	assert_true(fx_msg(fx, "0000:00:03.0: not bound to vfio-pci after probing (driver: none); driver_override stays"));
+	assert_int_equal(fx->ctx.errors, 1);
+	fx_pipeline_free(fx, &p);
 }
 
 static void module_load_failure_reported(void **state)
 {
-	struct fx fx;
+	struct fx *fx = *state;
 	struct fx_pipeline p;
 	char buf[64];
 
-	(void)state;
-	fx_init(&fx);
-	base(&fx);
-	fx_write(&fx, "modprobe.fail", "vfio_pci\n");
-	apply_rules(&fx, &p, "vfio.bind=0000:00:03.0");
-	assert_true(fx_msg(&fx, "loading module vfio_pci failed"));
-	assert_string_equal(fx_read(&fx, "sys/bus/pci/devices/0000:00:03.0/driver_override",
+	fx_write(fx, "modprobe.fail", "vfio_pci\n");
+	apply_rules(fx, &p, "vfio.bind=0000:00:03.0");
+	assert_true(fx_msg(fx, "loading module vfio_pci failed"));
+	assert_string_equal(fx_read(fx, "sys/bus/pci/devices/0000:00:03.0/driver_override",
 				    buf, sizeof(buf)), "vfio-pci");
-	assert_true(fx.ctx.errors >= 2);
-	fx_pipeline_free(&fx, &p);
-	fx_free(&fx);
+	assert_true(fx->ctx.errors >= 2);
+	fx_pipeline_free(fx, &p);
 }
 
 static void group_companions_bound_and_refusal_writes_nothing(void **state)
 {
-	struct fx fx;
+	struct fx *fx = *state;
 	struct fx_pipeline p;
 	char buf[64];
 
-	(void)state;
-	fx_init(&fx);
-	base(&fx);
-	fx_dev(&fx, "0000:00:1e.0", NULL, 0x1b36, 0x000e, 0x060400, 5);
-	fx_bind(&fx, "0000:00:1e.0", "pcieport");
-	fx_dev(&fx, "0000:01:01.0", "0000:00:1e.0", 0x8086, 0x100e, 0x020000, 5);
-	fx_dev(&fx, "0000:01:01.1", "0000:00:1e.0", 0x8086, 0x100e, 0x020000, 5);
-	fx_dev(&fx, "0000:00:1f.2", NULL, 0x8086, 0x2922, 0x010601, 6);
-	fx_dev(&fx, "0000:00:1f.3", NULL, 0x8086, 0x2930, 0x0c0500, 6);
-	apply_rules(&fx, &p, "vfio.bind=01:01.1,00:1f.3");
-	assert_string_equal(fx_driver_of(&fx, "0000:01:01.0", buf, sizeof(buf)), "vfio-pci");
-	assert_string_equal(fx_driver_of(&fx, "0000:01:01.1", buf, sizeof(buf)), "vfio-pci");
-	assert_string_equal(fx_driver_of(&fx, "0000:00:1e.0", buf, sizeof(buf)), "pcieport");
-	assert_null(strstr(fx.writes, "0000:00:1e.0"));
-	assert_null(strstr(fx.writes, "0000:00:1f."));
-	assert_int_equal(fx.ctx.errors, 1);	/* the refusal */
-	fx_pipeline_free(&fx, &p);
-	fx_free(&fx);
+	fx_dev(fx, "0000:00:1e.0", NULL, 0x1b36, 0x000e, 0x060400, 5);
+	fx_bind(fx, "0000:00:1e.0", "pcieport");
+	fx_dev(fx, "0000:01:01.0", "0000:00:1e.0", 0x8086, 0x100e, 0x020000, 5);
+	fx_dev(fx, "0000:01:01.1", "0000:00:1e.0", 0x8086, 0x100e, 0x020000, 5);
+	fx_dev(fx, "0000:00:1f.2", NULL, 0x8086, 0x2922, 0x010601, 6);
+	fx_dev(fx, "0000:00:1f.3", NULL, 0x8086, 0x2930, 0x0c0500, 6);
+	apply_rules(fx, &p, "vfio.bind=01:01.1,00:1f.3");
+	assert_string_equal(fx_driver_of(fx, "0000:01:01.0", buf, sizeof(buf)), "vfio-pci");
+	assert_string_equal(fx_driver_of(fx, "0000:01:01.1", buf, sizeof(buf)), "vfio-pci");
+	assert_string_equal(fx_driver_of(fx, "0000:00:1e.0", buf, sizeof(buf)), "pcieport");
+	assert_null(strstr(fx->writes, "0000:00:1e.0"));
+	assert_null(strstr(fx->writes, "0000:00:1f."));
+	assert_int_equal(fx->ctx.errors, 1);	/* the refusal */
+	fx_pipeline_free(fx, &p);
 }
 
 static void sriov_pf(struct fx *fx, int numvfs)
@@ -145,43 +138,39 @@ static void sriov_pf(struct fx *fx, int numvfs)
 
 static void sriov_native_pf_vfs_to_vfio(void **state)
 {
-	struct fx fx;
+	struct fx *fx = *state;
 	struct fx_pipeline p;
 	char buf[64];
 	const char *off, *on, *num;
 
-	(void)state;
-	fx_init(&fx);
-	base(&fx);
-	sriov_pf(&fx, 0);
-	apply_rules(&fx, &p, "vfio.sriov=0000:01:00.0=2");
-	assert_string_equal(fx_driver_of(&fx, "0000:01:00.0", buf, sizeof(buf)), "nvme");
-	assert_string_equal(fx_driver_of(&fx, "0000:01:00.1", buf, sizeof(buf)), "vfio-pci");
-	assert_string_equal(fx_driver_of(&fx, "0000:01:00.2", buf, sizeof(buf)), "vfio-pci");
-	off = strstr(fx.writes, "0000:01:00.0/sriov_drivers_autoprobe=0");
-	num = strstr(fx.writes, "0000:01:00.0/sriov_numvfs=2");
-	on = strstr(fx.writes, "0000:01:00.0/sriov_drivers_autoprobe=1");
+	sriov_pf(fx, 0);
+	apply_rules(fx, &p, "vfio.sriov=0000:01:00.0=2");
+	assert_string_equal(fx_driver_of(fx, "0000:01:00.0", buf, sizeof(buf)), "nvme");
+	assert_string_equal(fx_driver_of(fx, "0000:01:00.1", buf, sizeof(buf)), "vfio-pci");
+	assert_string_equal(fx_driver_of(fx, "0000:01:00.2", buf, sizeof(buf)), "vfio-pci");
+	off = strstr(fx->writes, "0000:01:00.0/sriov_drivers_autoprobe=0");
+	num = strstr(fx->writes, "0000:01:00.0/sriov_numvfs=2");
+	on = strstr(fx->writes, "0000:01:00.0/sriov_drivers_autoprobe=1");
 	if (!(off && num && on && off < num && num < on))
-		fail_msg("writes:\n%s", fx.writes);
-	assert_non_null(strstr(modprobe_log(&fx), "pci:v00001B36d00000010"));
-	assert_int_equal(fx.ctx.errors, 0);
-	fx_pipeline_free(&fx, &p);
+		fail_msg("writes:\n%s", fx->writes);
+	assert_non_null(strstr(modprobe_log(fx), "pci:v00001B36d00000010"));
+	assert_int_equal(fx->ctx.errors, 0);
+	fx_pipeline_free(fx, &p);
 
 	/* idempotent with VFs in place */
-	fx.writes[0] = '\0';
-	apply_rules(&fx, &p, "vfio.sriov=0000:01:00.0=2");
-	assert_string_equal(fx.writes, "");
-	fx_pipeline_free(&fx, &p);
+	fx->writes[0] = '\0';
+	apply_rules(fx, &p, "vfio.sriov=0000:01:00.0=2");
+	assert_string_equal(fx->writes, "");
+	fx_pipeline_free(fx, &p);
 
 	/* a new count goes through 0 */
-	apply_rules(&fx, &p, "vfio.sriov=0000:01:00.0=3");
-	num = strstr(fx.writes, "0000:01:00.0/sriov_numvfs=0\n");
+	apply_rules(fx, &p, "vfio.sriov=0000:01:00.0=3");
+	num = strstr(fx->writes, "0000:01:00.0/sriov_numvfs=0\n");
 	assert_non_null(num);
 	assert_non_null(strstr(num, "0000:01:00.0/sriov_numvfs=3\n"));
-	assert_string_equal(fx_driver_of(&fx, "0000:01:00.3", buf, sizeof(buf)), "vfio-pci");
-	assert_int_equal(fx.ctx.errors, 0);
-	fx_pipeline_free(&fx, &p);
-	fx_free(&fx);
+	assert_string_equal(fx_driver_of(fx, "0000:01:00.3", buf, sizeof(buf)), "vfio-pci");
+	assert_int_equal(fx->ctx.errors, 0);
+	fx_pipeline_free(fx, &p);
 }
 
 static void sriov_pf_stub_and_vfio_pf(void **state)
@@ -218,31 +207,27 @@ static void sriov_pf_stub_and_vfio_pf(void **state)
 
 static void record_written(void **state)
 {
-	struct fx fx;
+	struct fx *fx = *state;
 	struct fx_pipeline p;
 	char buf[4096];
 
-	(void)state;
-	fx_init(&fx);
-	base(&fx);
-	fx_write(&fx, "run/.keep", "");
-	apply_rules(&fx, &p, "vfio.bind=0000:00:03.0");
-	assert_int_equal(vb_record_write(&fx.ctx, &p.inv, &p.plan, 0), 0);
-	fx_read(&fx, "run/vfiobind/state.json", buf, sizeof(buf));
+	fx_write(fx, "run/.keep", "");
+	apply_rules(fx, &p, "vfio.bind=0000:00:03.0");
+	assert_int_equal(vb_record_write(&fx->ctx, &p.inv, &p.plan, 0), 0);
+	fx_read(fx, "run/vfiobind/state.json", buf, sizeof(buf));
 	assert_non_null(strstr(buf, "\"exit_status\": 0"));
 	assert_non_null(strstr(buf, "\"address\": \"0000:00:03.0\""));
 	assert_non_null(strstr(buf, "\"current_driver\": \"vfio-pci\""));
-	fx_pipeline_free(&fx, &p);
-	fx_free(&fx);
+	fx_pipeline_free(fx, &p);
 }
 
 const struct CMUnitTest apply_tests[] = {
-	cmocka_unit_test(override_before_unbind_then_verified),
-	cmocka_unit_test(failed_probe_keeps_override),
-	cmocka_unit_test(module_load_failure_reported),
-	cmocka_unit_test(group_companions_bound_and_refusal_writes_nothing),
-	cmocka_unit_test(sriov_native_pf_vfs_to_vfio),
+	cmocka_unit_test_setup_teardown(override_before_unbind_then_verified, base_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(failed_probe_keeps_override, base_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(module_load_failure_reported, base_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(group_companions_bound_and_refusal_writes_nothing, base_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(sriov_native_pf_vfs_to_vfio, base_setup, fx_teardown),
 	cmocka_unit_test(sriov_pf_stub_and_vfio_pf),
-	cmocka_unit_test(record_written),
+	cmocka_unit_test_setup_teardown(record_written, base_setup, fx_teardown),
 };
 const size_t apply_tests_count = sizeof(apply_tests) / sizeof(apply_tests[0]);

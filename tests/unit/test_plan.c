@@ -20,6 +20,15 @@ static void q35(struct fx *fx)
 	fx_dev(fx, "0000:00:04.0", NULL, 0x8086, 0x100e, 0x020000, 4);
 }
 
+static int q35_setup(void **state)
+{
+	struct fx *fx = fx_new();
+
+	q35(fx);
+	*state = fx;
+	return 0;
+}
+
 static enum vb_claim claim_of(const struct fx_pipeline *p, const char *addr)
 {
 	return fx_dev_plan(p, addr)->claim;
@@ -47,182 +56,151 @@ static size_t nclaimed(const struct fx_pipeline *p)
 
 static void twins_by_address_take_one(void **state)
 {
-	struct fx fx;
+	struct fx *fx = *state;
 	struct fx_pipeline p;
 
-	(void)state;
-	fx_init(&fx);
-	q35(&fx);
-	fx_plan(&fx, &p, "vfio.bind=0000:00:03.0", NULL);
+	fx_plan(fx, &p, "vfio.bind=0000:00:03.0", NULL);
 	assert_claimed(&p, "0000:00:03.0", "vfio-pci", "vfio_pci");
 	assert_int_equal(claim_of(&p, "0000:00:04.0"), CLAIM_NONE);
 	assert_int_equal(nclaimed(&p), 1);
 	assert_int_equal(p.plan.errors, 0);
-	fx_pipeline_free(&fx, &p);
-	fx_free(&fx);
+	fx_pipeline_free(fx, &p);
 }
 
 static void twins_by_id_take_both_unless_excluded(void **state)
 {
-	struct fx fx;
+	struct fx *fx = *state;
 	struct fx_pipeline p;
 
-	(void)state;
-	fx_init(&fx);
-	q35(&fx);
-	fx_plan(&fx, &p, "vfio.bind=8086:100e", NULL);
+	fx_plan(fx, &p, "vfio.bind=8086:100e", NULL);
 	assert_int_equal(nclaimed(&p), 2);
-	fx_pipeline_free(&fx, &p);
-	fx_plan(&fx, &p, "vfio.bind=8086:100e,00:04.0=host", NULL);
+	fx_pipeline_free(fx, &p);
+	fx_plan(fx, &p, "vfio.bind=8086:100e,00:04.0=host", NULL);
 	assert_claimed(&p, "0000:00:03.0", "vfio-pci", "vfio_pci");
 	assert_int_equal(claim_of(&p, "0000:00:04.0"), CLAIM_NONE);
 	assert_int_equal(p.plan.errors, 0);
-	fx_pipeline_free(&fx, &p);
-	fx_free(&fx);
+	fx_pipeline_free(fx, &p);
 }
 
 static void address_beats_id_and_later_beats_earlier(void **state)
 {
-	struct fx fx;
+	struct fx *fx = *state;
 	struct fx_pipeline p;
 
-	(void)state;
-	fx_init(&fx);
-	q35(&fx);
-	fx_plan(&fx, &p, "vfio.bind=00:03.0",
+	fx_plan(fx, &p, "vfio.bind=00:03.0",
 		"bind 8086:100e=pci-stub\n");
 	assert_claimed(&p, "0000:00:03.0", "vfio-pci", "vfio_pci");
 	assert_claimed(&p, "0000:00:04.0", "pci-stub", "pci_stub");
-	fx_pipeline_free(&fx, &p);
-	fx_plan(&fx, &p, "vfio.bind=00:04.0", "bind 00:04.0=pci-stub\n");
+	fx_pipeline_free(fx, &p);
+	fx_plan(fx, &p, "vfio.bind=00:04.0", "bind 00:04.0=pci-stub\n");
 	assert_claimed(&p, "0000:00:04.0", "vfio-pci", "vfio_pci");
-	fx_pipeline_free(&fx, &p);
-	fx_free(&fx);
+	fx_pipeline_free(fx, &p);
 }
 
 /* The dual-port conventional e1000 behind a PCIe-to-PCI bridge. */
 static void bridge_group_closure(void **state)
 {
-	struct fx fx;
+	struct fx *fx = *state;
 	struct fx_pipeline p;
 
-	(void)state;
-	fx_init(&fx);
-	q35(&fx);
-	fx_dev(&fx, "0000:00:1e.0", NULL, 0x1b36, 0x000e, 0x060400, 5);
-	fx_bind(&fx, "0000:00:1e.0", "pcieport");
-	fx_dev(&fx, "0000:01:01.0", "0000:00:1e.0", 0x8086, 0x100e, 0x020000, 5);
-	fx_dev(&fx, "0000:01:01.1", "0000:00:1e.0", 0x8086, 0x100e, 0x020000, 5);
-	fx_plan(&fx, &p, "vfio.bind=0000:01:01.0", NULL);
+	fx_dev(fx, "0000:00:1e.0", NULL, 0x1b36, 0x000e, 0x060400, 5);
+	fx_bind(fx, "0000:00:1e.0", "pcieport");
+	fx_dev(fx, "0000:01:01.0", "0000:00:1e.0", 0x8086, 0x100e, 0x020000, 5);
+	fx_dev(fx, "0000:01:01.1", "0000:00:1e.0", 0x8086, 0x100e, 0x020000, 5);
+	fx_plan(fx, &p, "vfio.bind=0000:01:01.0", NULL);
 	assert_claimed(&p, "0000:01:01.0", "vfio-pci", "vfio_pci");
 	assert_claimed(&p, "0000:01:01.1", "vfio-pci", "vfio_pci");
 	assert_true(fx_dev_plan(&p, "0000:01:01.1")->companion);
 	assert_false(fx_dev_plan(&p, "0000:01:01.0")->companion);
 	assert_int_equal(claim_of(&p, "0000:00:1e.0"), CLAIM_NONE);
 	assert_int_equal(nclaimed(&p), 2);
-	fx_pipeline_free(&fx, &p);
+	fx_pipeline_free(fx, &p);
 
-	fx_plan(&fx, &p, "vfio.bind=0000:00:1e.0", NULL);
+	fx_plan(fx, &p, "vfio.bind=0000:00:1e.0", NULL);
 	assert_int_equal(nclaimed(&p), 0);
-	assert_true(fx_msg(&fx, "0000:00:1e.0 is a bridge"));
-	fx_pipeline_free(&fx, &p);
-	fx_free(&fx);
+	assert_true(fx_msg(fx, "0000:00:1e.0 is a bridge"));
+	fx_pipeline_free(fx, &p);
 }
 
 static void gpu_and_audio_claimed_boot_vga_refused(void **state)
 {
-	struct fx fx;
+	struct fx *fx = *state;
 	struct fx_pipeline p;
 
-	(void)state;
-	fx_init(&fx);
-	q35(&fx);
-	fx_dev(&fx, "0000:00:1c.0", NULL, 0x1b36, 0x000c, 0x060400, 6);
-	fx_dev(&fx, "0000:02:00.0", "0000:00:1c.0", 0x10de, 0x1b80, 0x030000, 7);
-	fx_boot_vga(&fx, "0000:02:00.0", 0);
-	fx_dev(&fx, "0000:02:00.1", "0000:00:1c.0", 0x10de, 0x10f0, 0x040300, 7);
-	fx_plan(&fx, &p, "vfio.bind=02:00.0", NULL);
+	fx_dev(fx, "0000:00:1c.0", NULL, 0x1b36, 0x000c, 0x060400, 6);
+	fx_dev(fx, "0000:02:00.0", "0000:00:1c.0", 0x10de, 0x1b80, 0x030000, 7);
+	fx_boot_vga(fx, "0000:02:00.0", 0);
+	fx_dev(fx, "0000:02:00.1", "0000:00:1c.0", 0x10de, 0x10f0, 0x040300, 7);
+	fx_plan(fx, &p, "vfio.bind=02:00.0", NULL);
 	assert_claimed(&p, "0000:02:00.0", "vfio-pci", "vfio_pci");
 	assert_claimed(&p, "0000:02:00.1", "vfio-pci", "vfio_pci");
 	assert_int_equal(claim_of(&p, "0000:00:01.0"), CLAIM_NONE);
-	fx_pipeline_free(&fx, &p);
+	fx_pipeline_free(fx, &p);
 
 	/* class 0300 selects both VGA devices; the boot one is refused */
-	fx_plan(&fx, &p, "vfio.bind=class:0300", NULL);
+	fx_plan(fx, &p, "vfio.bind=class:0300", NULL);
 	assert_claimed(&p, "0000:02:00.0", "vfio-pci", "vfio_pci");
 	assert_int_equal(claim_of(&p, "0000:00:01.0"), CLAIM_REFUSED);
-	assert_true(fx_msg(&fx, "0000:00:01.0 is the boot VGA device"));
-	assert_true(fx_msg(&fx, "+allow-boot-vga"));
+	assert_true(fx_msg(fx, "0000:00:01.0 is the boot VGA device"));
+	assert_true(fx_msg(fx, "+allow-boot-vga"));
 	assert_int_equal(p.plan.errors, 1);
-	fx_pipeline_free(&fx, &p);
+	fx_pipeline_free(fx, &p);
 
-	fx_plan(&fx, &p, "vfio.bind=00:01.0+allow-boot-vga", NULL);
+	fx_plan(fx, &p, "vfio.bind=00:01.0+allow-boot-vga", NULL);
 	assert_claimed(&p, "0000:00:01.0", "vfio-pci", "vfio_pci");
 	assert_int_equal(p.plan.errors, 0);
-	fx_pipeline_free(&fx, &p);
-	fx_free(&fx);
+	fx_pipeline_free(fx, &p);
 }
 
 static void storage_companion_refused_unless_allowed(void **state)
 {
-	struct fx fx;
+	struct fx *fx = *state;
 	struct fx_pipeline p;
 
-	(void)state;
-	fx_init(&fx);
-	q35(&fx);
-	fx_bind(&fx, "0000:00:1f.2", "ahci");
-	fx_plan(&fx, &p, "vfio.bind=00:1f.3", NULL);
+	fx_bind(fx, "0000:00:1f.2", "ahci");
+	fx_plan(fx, &p, "vfio.bind=00:1f.3", NULL);
 	assert_int_equal(nclaimed(&p), 0);
 	assert_int_equal(claim_of(&p, "0000:00:1f.0"), CLAIM_REFUSED);
 	assert_int_equal(claim_of(&p, "0000:00:1f.2"), CLAIM_REFUSED);
 	assert_int_equal(claim_of(&p, "0000:00:1f.3"), CLAIM_REFUSED);
-	assert_true(fx_msg(&fx, "IOMMU group 2: refused, group left untouched: 0000:00:1f.2 is a storage controller nobody selected; add +allow-group"));
+	assert_true(fx_msg(fx, "IOMMU group 2: refused, group left untouched: 0000:00:1f.2 is a storage controller nobody selected; add +allow-group"));
 	assert_int_equal(p.plan.errors, 1);
-	fx_pipeline_free(&fx, &p);
+	fx_pipeline_free(fx, &p);
 
-	fx_plan(&fx, &p, "vfio.bind=00:1f.3+allow-group", NULL);
+	fx_plan(fx, &p, "vfio.bind=00:1f.3+allow-group", NULL);
 	assert_int_equal(nclaimed(&p), 3);
 	assert_true(fx_dev_plan(&p, "0000:00:1f.2")->companion);
-	fx_pipeline_free(&fx, &p);
+	fx_pipeline_free(fx, &p);
 
 	/* selecting the storage controller itself is the user's choice */
-	fx_plan(&fx, &p, "vfio.bind=00:1f.*", NULL);
+	fx_plan(fx, &p, "vfio.bind=00:1f.*", NULL);
 	assert_int_equal(nclaimed(&p), 3);
 	assert_int_equal(p.plan.errors, 0);
-	fx_pipeline_free(&fx, &p);
-	fx_free(&fx);
+	fx_pipeline_free(fx, &p);
 }
 
 static void host_rule_in_group_refuses_group(void **state)
 {
-	struct fx fx;
+	struct fx *fx = *state;
 	struct fx_pipeline p;
 
-	(void)state;
-	fx_init(&fx);
-	q35(&fx);
-	fx_plan(&fx, &p, "vfio.bind=00:1f.*+allow-group,00:1f.0=host", NULL);
+	fx_plan(fx, &p, "vfio.bind=00:1f.*+allow-group,00:1f.0=host", NULL);
 	assert_int_equal(nclaimed(&p), 0);
-	assert_true(fx_msg(&fx, "0000:00:1f.0 is kept for the host by vfio.bind item 00:1f.0=host"));
-	fx_pipeline_free(&fx, &p);
-	fx_free(&fx);
+	assert_true(fx_msg(fx, "0000:00:1f.0 is kept for the host by vfio.bind item 00:1f.0=host"));
+	fx_pipeline_free(fx, &p);
 }
 
 static void variant_most_specific_wins(void **state)
 {
-	struct fx fx;
+	struct fx *fx = *state;
 	struct fx_pipeline p;
 
-	(void)state;
-	fx_init(&fx);
-	q35(&fx);
-	fx_dev(&fx, "0000:05:00.0", NULL, 0x15b3, 0x101e, 0x020000, 8);
-	fx_dev(&fx, "0000:06:00.0", NULL, 0x15b3, 0x1017, 0x020000, 9);
-	fx_dev(&fx, "0000:07:00.0", NULL, 0x8086, 0x1889, 0x020000, 10);
-	fx_dev(&fx, "0000:08:00.0", NULL, 0x19e5, 0xa256, 0x120000, 11);
-	fx_modules(&fx, "vfio vfio_pci vfio_pci_core pci_stub mlx5_vfio_pci mlx_any_vfio ice_vfio_a ice_vfio_b hisi_acc_vfio_pci");
-	fx_alias(&fx,
+	fx_dev(fx, "0000:05:00.0", NULL, 0x15b3, 0x101e, 0x020000, 8);
+	fx_dev(fx, "0000:06:00.0", NULL, 0x15b3, 0x1017, 0x020000, 9);
+	fx_dev(fx, "0000:07:00.0", NULL, 0x8086, 0x1889, 0x020000, 10);
+	fx_dev(fx, "0000:08:00.0", NULL, 0x19e5, 0xa256, 0x120000, 11);
+	fx_modules(fx, "vfio vfio_pci vfio_pci_core pci_stub mlx5_vfio_pci mlx_any_vfio ice_vfio_a ice_vfio_b hisi_acc_vfio_pci");
+	fx_alias(fx,
 		 "alias pci:v000015B3d0000101Esv*sd*bc*sc*i* mlx5_core\n"
 		 "alias vfio_pci:v000015B3d*sv*sd*bc*sc*i* mlx_any_vfio\n"
 		 "alias vfio_pci:v000015B3d0000101Esv*sd*bc*sc*i* mlx5_vfio_pci\n"
@@ -230,72 +208,59 @@ static void variant_most_specific_wins(void **state)
 		 "alias vfio_pci:v00008086d00001889sv*sd*bc*sc*i* ice_vfio_a\n"
 		 "alias vfio_pci:v00008086d00001889sv*sd*bc*sc*i* ice_vfio_b\n"
 		 "alias vfio_pci:v000019E5d0000A256sv*sd*bc*sc*i* hisi_acc_vfio_pci\n");
-	fx_plan(&fx, &p, "vfio.bind=05:00.0,06:00.0,07:00.0,08:00.0,00:03.0", NULL);
+	fx_plan(fx, &p, "vfio.bind=05:00.0,06:00.0,07:00.0,08:00.0,00:03.0", NULL);
 	assert_claimed(&p, "0000:05:00.0", "mlx5_vfio_pci", "mlx5_vfio_pci");
 	assert_claimed(&p, "0000:06:00.0", "mlx_any_vfio", "mlx_any_vfio");
 	assert_claimed(&p, "0000:07:00.0", "ice_vfio_a", "ice_vfio_a");
 	assert_claimed(&p, "0000:08:00.0", "hisi_acc_vfio_pci", "hisi_acc_vfio_pci");
 	assert_claimed(&p, "0000:00:03.0", "vfio-pci", "vfio_pci");
-	fx_pipeline_free(&fx, &p);
+	fx_pipeline_free(fx, &p);
 
 	/* a named driver beats the variant */
-	fx_plan(&fx, &p, "vfio.bind=05:00.0=vfio-pci", NULL);
+	fx_plan(fx, &p, "vfio.bind=05:00.0=vfio-pci", NULL);
 	assert_claimed(&p, "0000:05:00.0", "vfio-pci", "vfio_pci");
-	fx_pipeline_free(&fx, &p);
-	fx_free(&fx);
+	fx_pipeline_free(fx, &p);
 }
 
 static void pci_stub_and_its_companions(void **state)
 {
-	struct fx fx;
+	struct fx *fx = *state;
 	struct fx_pipeline p;
 
-	(void)state;
-	fx_init(&fx);
-	q35(&fx);
-	fx_dev(&fx, "0000:00:05.0", NULL, 0x8086, 0x10d3, 0x020000, 5);
-	fx_dev(&fx, "0000:00:05.1", NULL, 0x8086, 0x10d3, 0x020000, 5);
-	fx_plan(&fx, &p, "vfio.bind=0000:00:04.0=pci-stub,00:05.0=pci-stub", NULL);
+	fx_dev(fx, "0000:00:05.0", NULL, 0x8086, 0x10d3, 0x020000, 5);
+	fx_dev(fx, "0000:00:05.1", NULL, 0x8086, 0x10d3, 0x020000, 5);
+	fx_plan(fx, &p, "vfio.bind=0000:00:04.0=pci-stub,00:05.0=pci-stub", NULL);
 	assert_claimed(&p, "0000:00:04.0", "pci-stub", "pci_stub");
 	assert_claimed(&p, "0000:00:05.1", "pci-stub", "pci_stub");
-	fx_pipeline_free(&fx, &p);
-	fx_free(&fx);
+	fx_pipeline_free(fx, &p);
 }
 
 static void unknown_driver_leaves_group_untouched(void **state)
 {
-	struct fx fx;
+	struct fx *fx = *state;
 	struct fx_pipeline p;
 
-	(void)state;
-	fx_init(&fx);
-	q35(&fx);
-	fx_plan(&fx, &p, "vfio.bind=00:03.0=nosuch_vfio", NULL);
+	fx_plan(fx, &p, "vfio.bind=00:03.0=nosuch_vfio", NULL);
 	assert_int_equal(nclaimed(&p), 0);
 	assert_int_equal(claim_of(&p, "0000:00:03.0"), CLAIM_REFUSED);
-	assert_true(fx_msg(&fx, "unknown driver 'nosuch_vfio' (no module nosuch_vfio for kernel 6.1.0-test)"));
-	fx_pipeline_free(&fx, &p);
-	fx_free(&fx);
+	assert_true(fx_msg(fx, "unknown driver 'nosuch_vfio' (no module nosuch_vfio for kernel 6.1.0-test)"));
+	fx_pipeline_free(fx, &p);
 }
 
 static void already_bound_device(void **state)
 {
-	struct fx fx;
+	struct fx *fx = *state;
 	struct fx_pipeline p;
 
-	(void)state;
-	fx_init(&fx);
-	q35(&fx);
-	fx_bind(&fx, "0000:00:03.0", "e1000");
-	fx_bind(&fx, "0000:00:04.0", "vfio-pci");
-	fx_write(&fx, "sys/bus/pci/devices/0000:00:04.0/driver_override",
+	fx_bind(fx, "0000:00:03.0", "e1000");
+	fx_bind(fx, "0000:00:04.0", "vfio-pci");
+	fx_write(fx, "sys/bus/pci/devices/0000:00:04.0/driver_override",
 		 "vfio-pci\n");
-	fx_plan(&fx, &p, "vfio.bind=8086:100e", NULL);
+	fx_plan(fx, &p, "vfio.bind=8086:100e", NULL);
 	assert_claimed(&p, "0000:00:03.0", "vfio-pci", "vfio_pci");
 	assert_false(fx_dev_plan(&p, "0000:00:03.0")->done);
 	assert_true(fx_dev_plan(&p, "0000:00:04.0")->done);
-	fx_pipeline_free(&fx, &p);
-	fx_free(&fx);
+	fx_pipeline_free(fx, &p);
 }
 
 static void nvme_pf(struct fx *fx, int numvfs)
@@ -317,77 +282,65 @@ static void nvme_pf(struct fx *fx, int numvfs)
 
 static void sriov_new_vfs(void **state)
 {
-	struct fx fx;
+	struct fx *fx = *state;
 	struct fx_pipeline p;
 
-	(void)state;
-	fx_init(&fx);
-	q35(&fx);
-	nvme_pf(&fx, 0);
-	fx_plan(&fx, &p, "vfio.sriov=0000:01:00.0=2", NULL);
+	nvme_pf(fx, 0);
+	fx_plan(fx, &p, "vfio.sriov=0000:01:00.0=2", NULL);
 	assert_int_equal(p.plan.nsriov, 1);
 	assert_true(p.plan.sriov[0].change);
 	assert_int_equal(p.plan.sriov[0].numvfs, 2);
 	assert_int_equal(p.plan.sriov[0].pf_mode, PF_NATIVE);
 	assert_int_equal(nclaimed(&p), 0);
 	assert_int_equal(p.plan.errors, 0);
-	fx_pipeline_free(&fx, &p);
-	fx_free(&fx);
+	fx_pipeline_free(fx, &p);
 }
 
 static void sriov_existing_vfs(void **state)
 {
-	struct fx fx;
+	struct fx *fx = *state;
 	struct fx_pipeline p;
 
-	(void)state;
-	fx_init(&fx);
-	q35(&fx);
-	nvme_pf(&fx, 2);
-	fx_plan(&fx, &p, "vfio.sriov=0000:01:00.0=2", NULL);
+	nvme_pf(fx, 2);
+	fx_plan(fx, &p, "vfio.sriov=0000:01:00.0=2", NULL);
 	assert_false(p.plan.sriov[0].change);
 	assert_claimed(&p, "0000:01:00.1", "vfio-pci", "vfio_pci");
 	assert_claimed(&p, "0000:01:00.2", "vfio-pci", "vfio_pci");
 	assert_int_equal(claim_of(&p, "0000:01:00.0"), CLAIM_NONE);
-	fx_pipeline_free(&fx, &p);
+	fx_pipeline_free(fx, &p);
 
 	/* a different count re-creates them: the old VFs are not claimed */
-	fx_plan(&fx, &p, "vfio.sriov=0000:01:00.0=3", NULL);
+	fx_plan(fx, &p, "vfio.sriov=0000:01:00.0=3", NULL);
 	assert_true(p.plan.sriov[0].change);
 	assert_int_equal(nclaimed(&p), 0);
-	fx_pipeline_free(&fx, &p);
+	fx_pipeline_free(fx, &p);
 
-	fx_plan(&fx, &p, "vfio.sriov=0000:01:00.0=2+vf=host", NULL);
+	fx_plan(fx, &p, "vfio.sriov=0000:01:00.0=2+vf=host", NULL);
 	assert_int_equal(nclaimed(&p), 0);
-	fx_pipeline_free(&fx, &p);
-	fx_free(&fx);
+	fx_pipeline_free(fx, &p);
 }
 
 static void sriov_errors(void **state)
 {
-	struct fx fx;
+	struct fx *fx = *state;
 	struct fx_pipeline p;
 
-	(void)state;
-	fx_init(&fx);
-	q35(&fx);
-	nvme_pf(&fx, 0);
-	fx_plan(&fx, &p, "vfio.sriov=01:00.0=5,00:03.0=1", NULL);
+	nvme_pf(fx, 0);
+	fx_plan(fx, &p, "vfio.sriov=01:00.0=5,00:03.0=1", NULL);
 	assert_int_equal(p.plan.nsriov, 0);
-	assert_true(fx_msg(&fx, "0000:01:00.0 supports at most 4 VFs"));
-	assert_true(fx_msg(&fx, "0000:00:03.0 is not an SR-IOV physical function"));
-	fx_pipeline_free(&fx, &p);
+	assert_true(fx_msg(fx, "0000:01:00.0 supports at most 4 VFs"));
+	assert_true(fx_msg(fx, "0000:00:03.0 is not an SR-IOV physical function"));
+	fx_pipeline_free(fx, &p);
 
-	fx_plan(&fx, &p, "vfio.sriov=01:00.0=2 vfio.bind=01:00.0", NULL);
+	fx_plan(fx, &p, "vfio.sriov=01:00.0=2 vfio.bind=01:00.0", NULL);
 	assert_int_equal(p.plan.nsriov, 0);
-	assert_true(fx_msg(&fx, "use +pf=vfio-pci"));
-	fx_pipeline_free(&fx, &p);
+	assert_true(fx_msg(fx, "use +pf=vfio-pci"));
+	fx_pipeline_free(fx, &p);
 
-	fx_plan(&fx, &p, "vfio.sriov=01:00.0=2+pf=vfio-pci", NULL);
+	fx_plan(fx, &p, "vfio.sriov=01:00.0=2+pf=vfio-pci", NULL);
 	assert_int_equal(p.plan.nsriov, 1);
 	assert_claimed(&p, "0000:01:00.0", "vfio-pci", "vfio_pci");
-	fx_pipeline_free(&fx, &p);
-	fx_free(&fx);
+	fx_pipeline_free(fx, &p);
 }
 
 static void no_iommu_claims_nothing(void **state)
@@ -410,55 +363,47 @@ static void no_iommu_claims_nothing(void **state)
 
 static void matches_nothing_is_an_error(void **state)
 {
-	struct fx fx;
+	struct fx *fx = *state;
 	struct fx_pipeline p;
 
-	(void)state;
-	fx_init(&fx);
-	q35(&fx);
-	fx_plan(&fx, &p, "vfio.bind=00:09.0,10de:ffff,00:03.0", NULL);
+	fx_plan(fx, &p, "vfio.bind=00:09.0,10de:ffff,00:03.0", NULL);
 	assert_int_equal(nclaimed(&p), 1);
 	assert_int_equal(p.plan.errors, 2);
-	assert_true(fx_msg(&fx, "vfio.bind item '00:09.0' matches no PCI device"));
-	assert_true(fx_msg(&fx, "vfio.bind item '10de:ffff' matches no PCI device"));
-	fx_pipeline_free(&fx, &p);
-	fx_free(&fx);
+	assert_true(fx_msg(fx, "vfio.bind item '00:09.0' matches no PCI device"));
+	assert_true(fx_msg(fx, "vfio.bind item '10de:ffff' matches no PCI device"));
+	fx_pipeline_free(fx, &p);
 }
 
 static void off_claims_nothing(void **state)
 {
-	struct fx fx;
+	struct fx *fx = *state;
 	struct fx_pipeline p;
 
-	(void)state;
-	fx_init(&fx);
-	q35(&fx);
-	fx_plan(&fx, &p, "vfio.bind=00:03.0 vfio.sriov=00:04.0=1",
+	fx_plan(fx, &p, "vfio.bind=00:03.0 vfio.sriov=00:04.0=1",
 		"bind off\n");
 	assert_true(p.plan.off);
 	assert_int_equal(nclaimed(&p), 0);
 	assert_int_equal(p.plan.nsriov, 0);
-	fx_pipeline_free(&fx, &p);
-	fx_free(&fx);
+	fx_pipeline_free(fx, &p);
 }
 
 const struct CMUnitTest plan_tests[] = {
-	cmocka_unit_test(twins_by_address_take_one),
-	cmocka_unit_test(twins_by_id_take_both_unless_excluded),
-	cmocka_unit_test(address_beats_id_and_later_beats_earlier),
-	cmocka_unit_test(bridge_group_closure),
-	cmocka_unit_test(gpu_and_audio_claimed_boot_vga_refused),
-	cmocka_unit_test(storage_companion_refused_unless_allowed),
-	cmocka_unit_test(host_rule_in_group_refuses_group),
-	cmocka_unit_test(variant_most_specific_wins),
-	cmocka_unit_test(pci_stub_and_its_companions),
-	cmocka_unit_test(unknown_driver_leaves_group_untouched),
-	cmocka_unit_test(already_bound_device),
-	cmocka_unit_test(sriov_new_vfs),
-	cmocka_unit_test(sriov_existing_vfs),
-	cmocka_unit_test(sriov_errors),
+	cmocka_unit_test_setup_teardown(twins_by_address_take_one, q35_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(twins_by_id_take_both_unless_excluded, q35_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(address_beats_id_and_later_beats_earlier, q35_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(bridge_group_closure, q35_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(gpu_and_audio_claimed_boot_vga_refused, q35_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(storage_companion_refused_unless_allowed, q35_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(host_rule_in_group_refuses_group, q35_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(variant_most_specific_wins, q35_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(pci_stub_and_its_companions, q35_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(unknown_driver_leaves_group_untouched, q35_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(already_bound_device, q35_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(sriov_new_vfs, q35_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(sriov_existing_vfs, q35_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(sriov_errors, q35_setup, fx_teardown),
 	cmocka_unit_test(no_iommu_claims_nothing),
-	cmocka_unit_test(matches_nothing_is_an_error),
-	cmocka_unit_test(off_claims_nothing),
+	cmocka_unit_test_setup_teardown(matches_nothing_is_an_error, q35_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(off_claims_nothing, q35_setup, fx_teardown),
 };
 const size_t plan_tests_count = sizeof(plan_tests) / sizeof(plan_tests[0]);

@@ -28,6 +28,9 @@ struct fx {
 
 void fx_init(struct fx *fx);
 void fx_free(struct fx *fx);
+/* The same, allocated, for cmocka setup/teardown. */
+struct fx *fx_new(void);
+int fx_teardown(void **state);
 void fx_path(const struct fx *fx, char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 void fx_write(const struct fx *fx, const char *rel, const char *content);
