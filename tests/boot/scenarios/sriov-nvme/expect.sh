@@ -7,4 +7,4 @@ expect_driver 01:00.2 vfio-pci
 expect_group_viable 01:00.1
 expect_group_viable 01:00.2
 expect_vfio_open 01:00.1
-expect_no_kmsg 'nvme 0000:01:00\.[12]'
+expect_no_kmsg 'pci function 0000:01:00\.[12]'

@@ -5,4 +5,4 @@ expect_vfs_driver 01:00.0 vfio-pci
 expect_group_viable 01:00.1
 expect_vfio_open 01:00.2
 expect_module_loaded nvme
-expect_no_kmsg 'nvme 0000:01:00\.[0-2]'
+expect_no_kmsg 'pci function 0000:01:00\.[0-2]'

@@ -1,0 +1,1 @@
+# no checks at all: the checker must not PASS

@@ -1,0 +1,1 @@
+expect_device 00:00.0

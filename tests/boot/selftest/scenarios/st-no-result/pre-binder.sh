@@ -1,0 +1,2 @@
+# The guest dies before any check: the runner must see no result line.
+poweroff -f
