@@ -23,7 +23,8 @@ dracut_libdir=${DRACUT_LIBDIR:-/usr/lib/dracut}
 
 # Drivers for the devices the scenarios give QEMU; nothing else goes in,
 # which keeps the build and the boot short.
-dracut_drivers=(e1000 e1000e igb igbvf nvme ahci snd-hda-intel bochs
+dracut_drivers=(e1000 e1000e igb igbvf nvme ahci snd-hda-intel snd-hda-codec-generic bochs
+    i2c-i801 lpc_ich
     pci-stub pci-pf-stub vfio vfio-pci vfio_iommu_type1)
 
 # Everything the base image is made of.
