@@ -2,10 +2,10 @@
 # dracut module: run vfiobind before udev coldplug so native drivers never
 # see the PCI devices (and SR-IOV functions) reserved for vfio.
 
-# The binary installed as /usr/sbin/vfiobind in the image. Tests point this
-# at an uninstalled build; real installs use the default.
+# The binder the image gets as /usr/sbin/vfiobind. Tests point
+# VFIOBIND_BINARY at an uninstalled build.
 vfiobind_binary() {
-    echo "${VFIOBIND_BINARY:-$dracutsysrootdir/usr/sbin/vfiobind}"
+    echo "${VFIOBIND_BINARY:-/usr/sbin/vfiobind}"
 }
 
 vfiobind_has_config() {
@@ -20,7 +20,7 @@ vfiobind_has_config() {
 # 255, not 1, when nothing is configured: dracut then leaves the module out
 # by default but still honours --add vfiobind / add_dracutmodules+=.
 check() {
-    [[ -x "$(vfiobind_binary)" ]] || return 1
+    [[ -x $dracutsysrootdir$(vfiobind_binary) ]] || return 1
     vfiobind_has_config && return 0
     if [[ $hostonly ]] \
         && grep -Eq '(^|[[:space:]])(rd\.)?vfio\.(bind|sriov)=' /proc/cmdline 2> /dev/null; then
@@ -123,13 +123,14 @@ vfiobind_plan_items() {
 # drivers, drivers named in rules), from the binder's own plan against this
 # host for the target kernel. The plan is advisory: it needs the devices
 # and an active IOMMU on the build host, and a binder that cannot plan here
-# must not break the image.
+# must not break the image. A --sysroot build is for another machine:
+# this host's devices say nothing about it.
 vfiobind_install_plan_modules() {
-    local _bin _json _kind _arg _modalias _mod _found _missing=()
+    local _json _kind _arg _modalias _mod _found _missing=()
     local -A _mods=()
 
-    _bin=$(vfiobind_binary)
-    _json=$("$_bin" --kver "$kernel" --json plan 2> /dev/null)
+    [[ $dracutsysrootdir ]] && return 0
+    _json=$("$(vfiobind_binary)" --kver "$kernel" --json plan 2> /dev/null)
     [[ $_json == *'"version"'* ]] || {
         dinfo "vfiobind: no plan on this host; installing the vfio modules only"
         return 0
@@ -140,9 +141,8 @@ vfiobind_install_plan_modules() {
             module | driver) _mods[$_arg]=1 ;;
             native)
                 _modalias=
-                read -r _modalias < "$dracutsysrootdir/sys/bus/pci/devices/$_arg/modalias" 2> /dev/null
-                read -r -d '' -a _found < <(modprobe ${dracutsysrootdir:+-d "$dracutsysrootdir"} \
-                    -S "$kernel" -R "$_modalias" 2> /dev/null)
+                read -r _modalias < "/sys/bus/pci/devices/$_arg/modalias" 2> /dev/null
+                read -r -d '' -a _found < <(modprobe -S "$kernel" -R "$_modalias" 2> /dev/null)
                 if ((${#_found[@]})); then
                     for _mod in "${_found[@]}"; do
                         _mods[$_mod]=1
@@ -162,7 +162,7 @@ vfiobind_install_plan_modules() {
     done < <(vfiobind_plan_items <<< "$_json")
 
     for _mod in "${!_mods[@]}"; do
-        if modprobe ${dracutsysrootdir:+-d "$dracutsysrootdir"} -S "$kernel" -n -q "$_mod" 2> /dev/null; then
+        if modprobe -S "$kernel" -n -q "$_mod" 2> /dev/null; then
             hostonly='' instmods "$_mod"
         else
             _missing+=("$_mod")
