@@ -221,8 +221,10 @@ EOF
         | (cd "$root" && cpio -o -H newc -R 0:0 --quiet) >> "$initrd.tmp"
     mv "$initrd.tmp" "$initrd"
     # root= names a disk that never appears, so the boot stays in the
-    # initramfs until the test powers off; a stuck one still ends (shell:
-    # rd.retry, systemd: rd.timeout, then poweroff or panic).
-    echo "root=/dev/disk/by-id/vfiobind-test-none rd.shell=0 rd.emergency=poweroff rd.retry=10 rd.timeout=30" \
+    # initramfs until the test powers off; a stuck one still ends by itself
+    # (shell: rd.retry, systemd: rd.timeout, then poweroff or panic). The
+    # systemd timer runs while the checker does (its settle alone may take
+    # 30 s), so it is generous, yet shorter than the runner's timeout.
+    echo "root=/dev/disk/by-id/vfiobind-test-none rd.shell=0 rd.emergency=poweroff rd.retry=10 rd.timeout=90" \
         > "$initrd.cmdline"
 }
