@@ -3,8 +3,9 @@
 # a dracut initramfs holding the real dracut-module/90vfiobind, for one boot
 # scenario.
 #
-# dracut is slow, so each flavour gets one base image cached under
-# build/boot/, keyed on everything that goes into it. A scenario only adds
+# A dracut run takes seconds and every scenario would repeat it, so each
+# flavour gets one base image cached under build/boot/, keyed on everything
+# that goes into it. A scenario only adds
 # a small newc archive behind it (the kernel unpacks every archive in turn,
 # later files win): the test harness, the checker, the scenario's files and
 # its /etc/vfiobind.conf. The base is built uncompressed: the kernel did not
@@ -72,9 +73,10 @@ dracut_build_base() {
 dracut_vfio_check() {
     local bin=$boot_build/vfio-check src=$boot_dir/guest/vfio-check.c
     if [[ ! -x $bin || $src -nt $bin ]]; then
-        "${CC:-cc}" -static -O2 -Wall -o "$bin.tmp" "$src" \
+        # parallel runs may build it at once: each its own temporary file
+        "${CC:-cc}" -static -O2 -Wall -o "$bin.$BASHPID" "$src" \
             || boot_die "cannot build $bin (needs a C compiler with static libc: build-essential)"
-        mv "$bin.tmp" "$bin"
+        mv "$bin.$BASHPID" "$bin"
     fi
     echo "$bin"
 }
