@@ -38,7 +38,7 @@ minimal_module_files() {
 minimal_base_inputs() {
     echo "kver $KVER"
     echo "modules" $minimal_modules
-    sha256sum "$0" "$boot_dir/lib.sh" "$(command -v busybox)" "$(command -v kmod)" | cut -d' ' -f1
+    sha256sum "$0" "$(command -v busybox)" "$(command -v kmod)" | cut -d' ' -f1
     stat -c '%Y %s' "/lib/modules/$KVER/modules.dep"
 }
 
@@ -118,6 +118,7 @@ base=$boot_build/minimal-$KVER-$(minimal_base_inputs | boot_hash).cpio
         echo "building the minimal base image for $KVER" >&2
         minimal_build_base "$base"
     fi
+    cp "$base" "$out.tmp"
 ) 9> "$boot_build/.minimal.lock"
 check_bin=$(minimal_vfio_check)
 
@@ -137,7 +138,6 @@ else
     install -m 0755 "$VFIOBIND_BINARY" "$overlay/usr/sbin/vfiobind"
 fi
 
-cp "$base" "$out.tmp"
 (cd "$overlay" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >> "$out.tmp"
 mv "$out.tmp" "$out"
 rm -f "$out.cmdline"

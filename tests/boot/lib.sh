@@ -42,7 +42,7 @@ boot_find_kernel() {
 boot_check_tools() {
     local missing=() t pkg
     QEMU=${QEMU:-qemu-system-x86_64}
-    for t in "$QEMU:qemu-system-x86" busybox:busybox-static kmod:kmod cpio:cpio \
+    for t in "$QEMU:qemu-system-x86" busybox:busybox-static kmod:kmod cpio:cpio cc:build-essential \
         depmod:kmod timeout:coreutils flock:util-linux; do
         pkg=${t##*:}
         t=${t%:*}
@@ -52,7 +52,8 @@ boot_check_tools() {
         missing+=("a static busybox (Debian package busybox-static; $(command -v busybox) is dynamic)")
     fi
     if ((${#missing[@]})); then
-        printf '%s: missing: %s\n' "${0##*/}" "${missing[@]}" >&2
+        echo "${0##*/}: missing, install and retry:" >&2
+        printf '  %s\n' "${missing[@]}" >&2
         exit 1
     fi
     export QEMU
