@@ -13,6 +13,7 @@
 # tests/boot/record-fixture, record.conf [record-run.sh] (no binder then).
 
 set -euo pipefail
+# shellcheck source=tests/boot/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 [[ $# == 2 ]] || boot_die "usage: $0 OUT_INITRD SCENARIO_DIR"
@@ -21,15 +22,15 @@ scenario=$2
 
 # Native drivers of every device the scenarios use, the vfio stack and the
 # stubs; modprobe adds their dependencies.
-minimal_modules="vfio vfio_iommu_type1 vfio-pci vfio-pci-core vfio_virqfd irqbypass
+minimal_modules=(vfio vfio_iommu_type1 vfio-pci vfio-pci-core vfio_virqfd irqbypass
     pci-stub pci-pf-stub e1000 e1000e nvme ahci snd-hda-intel snd-hda-codec-generic
-    bochs i2c-i801 lpc_ich"
+    bochs i2c-i801 lpc_ich)
 
 # The .ko files (absolute host paths) the modules above need, host
 # modprobe configuration ignored.
 minimal_module_files() {
     local m
-    for m in $minimal_modules; do
+    for m in "${minimal_modules[@]}"; do
         modprobe --config /dev/null -S "$KVER" --show-depends "$m" \
             || boot_die "module $m missing from /lib/modules/$KVER"
     done | awk '$1 == "insmod" { print $2 }' | sort -u
@@ -37,7 +38,7 @@ minimal_module_files() {
 
 minimal_base_inputs() {
     echo "kver $KVER"
-    echo "modules" $minimal_modules
+    echo "modules ${minimal_modules[*]}"
     sha256sum "$0" "$(command -v busybox)" "$(command -v kmod)" | cut -d' ' -f1
     stat -c '%Y %s' "/lib/modules/$KVER/modules.dep"
 }

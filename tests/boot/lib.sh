@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Host-side helpers shared by tests/boot/run, demo, record-fixture and
 # image-minimal.sh (bash; sourced, never run).
 #
@@ -9,7 +10,9 @@
 #   QEMU             QEMU binary (default: qemu-system-x86_64)
 
 boot_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck disable=SC2034 # used by the scripts that source this file
 boot_dir=$boot_top/tests/boot
+# shellcheck disable=SC2034
 boot_build=$boot_top/build/boot
 
 boot_die() {
@@ -101,13 +104,13 @@ boot_qemu_argv() {
 
 # Words as a shell would need them typed; plain words stay unquoted.
 boot_quote() {
-    local w out=()
+    local w quoted=()
     for w in "$@"; do
         if [[ $w =~ ^[][A-Za-z0-9_,.:=/+@%-]+$ ]]; then
-            out+=("$w")
+            quoted+=("$w")
         else
-            out+=("'${w//\'/\'\\\'\'}'")
+            quoted+=("'${w//\'/\'\\\'\'}'")
         fi
     done
-    echo "${out[*]}"
+    echo "${quoted[*]}"
 }

@@ -345,7 +345,7 @@ expect_numvfs() {
     _a=$(vt_addr "$1")
     vt_need_device "$_a" "expect_numvfs $2" || return 1
     _n=$(cat "/sys/bus/pci/devices/$_a/sriov_numvfs" 2> /dev/null)
-    _l=$(ls -d "/sys/bus/pci/devices/$_a"/virtfn* 2> /dev/null | wc -l)
+    _l=$(vt_vfs "$_a" | wc -l)
     [ "$_n" = "$2" ] && [ "$_l" -eq "$2" ] && { vt_pass "$_a has $2 VFs"; return 0; }
     vt_fail "$_a sriov_numvfs '${_n}' with $_l virtfn links, expected $2"
 }
@@ -373,7 +373,7 @@ expect_vfs_driver() {
             return 1
         fi
     done
-    vt_pass "VFs of $_a on $2: $(echo $_vfs)"
+    vt_pass "VFs of $_a on $2: $(echo "$_vfs" | tr '\n' ' ')"
 }
 
 # expect_no_vfio_anywhere: no device on a vfio driver, no vfio group node,
@@ -469,7 +469,7 @@ vt_main() {
     vt_show_devices
     echo "vfiobind-test: IOMMU groups:"
     for _g in /sys/kernel/iommu_groups/*; do
-        [ -d "$_g" ] && echo "  ${_g##*/}: $(ls "$_g/devices" | tr '\n' ' ')"
+        [ -d "$_g" ] && echo "  ${_g##*/}: $(vt_group_members "${_g##*/}" | tr '\n' ' ')"
     done
     echo "vfiobind-test: kernel log of the binder:"
     dmesg | grep -i 'vfiobind' | sed 's/^/  /'
@@ -483,6 +483,7 @@ vt_main() {
         echo "vfiobind-test: ----- expect.sh -----"
         rm -f "$VT_RUN/expect-done"
         (
+            # shellcheck disable=SC1091 # the scenario's checks
             . $VT/expect.sh
             : > "$VT_RUN/expect-done"
         )

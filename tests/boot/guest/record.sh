@@ -10,6 +10,8 @@
 # Raw lines here are "F path hexbytes..." and "L path target"; one awk pass
 # turns them into "f path content" with the fixture escapes.
 
+# The od words are split on purpose: one hex byte per awk field.
+# shellcheck disable=SC2086
 vt_rec_file() {
     _data=$(od -An -v -tx1 "/$1" 2> /dev/null) || return 0
     echo "F $1" $_data
@@ -39,6 +41,7 @@ vt_rec_raw() {
             [ -e "$_d/$_f" ] && vt_rec_file "$_p/$_f"
         done
         _data=$(head -c 64 "$_d/config" | od -An -v -tx1)
+        # shellcheck disable=SC2086
         echo "F $_p/config" $_data
         for _f in driver iommu_group physfn "$_d"/virtfn*; do
             vt_rec_link "$_p/${_f##*/}"
@@ -70,6 +73,7 @@ vt_rec_raw() {
     # vfio variant drivers are found through these alias lines
     grep '^alias vfio_pci:' "/lib/modules/$(uname -r)/modules.alias" > /tmp/vfio-aliases
     _data=$(od -An -v -tx1 /tmp/vfio-aliases)
+    # shellcheck disable=SC2086
     echo "F lib/modules/$(uname -r)/modules.alias" $_data
 }
 
@@ -106,6 +110,7 @@ vt_rec_state() {
 }
 
 RECORD_STATES=initial
+# shellcheck disable=SC1091 # written by record-fixture
 . /vfiobind-test/record.conf
 stty -F /dev/ttyS1 raw -echo 2> /dev/null
 for _s in $RECORD_STATES; do
