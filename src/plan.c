@@ -211,6 +211,84 @@ static void choose_driver(struct vb_ctx *ctx, const struct vb_modules *mods,
 		   !strcmp(d->override, dp->driver);
 }
 
+static bool same_group(const struct vb_inventory *inv, size_t first, size_t i)
+{
+	return i == first || (inv->dev[first].group >= 0 &&
+			      inv->dev[i].group == inv->dev[first].group);
+}
+
+/* Chipset functions with a normal header: host, ISA/LPC and other bridges
+ * that vfio-pci could take but the host may need (lpc_ich, watchdogs). */
+static bool is_chipset(const struct vb_device *d)
+{
+	return (d->class_code >> 16) == 0x06;
+}
+
+struct refusal {
+	const struct vb_device *culprit;
+	const char *why, *hint;
+	const struct vb_rule *host_rule;
+};
+
+/*
+ * Why a group must be left alone, if it must: checked in order of how
+ * much the user would lose, so the message names the worst problem.
+ */
+static bool refuse_group(const struct vb_inventory *inv,
+			 const struct vb_plan *plan, const struct seed *seeds,
+			 const bool *seeded, size_t first, unsigned flags,
+			 struct refusal *rf)
+{
+	static const char allow_group[] =
+		"; add +allow-group to the item to claim the whole group anyway";
+	size_t i;
+	int check;
+
+	for (check = 0; check < 5; check++)
+		for (i = 0; i < inv->n; i++) {
+			const struct vb_device *d = &inv->dev[i];
+			const struct vb_sriov_plan *s = sriov_of(plan, i);
+
+			if (!same_group(inv, first, i) || d->bridge)
+				continue;
+			rf->culprit = d;
+			rf->hint = "";
+			rf->host_rule = NULL;
+			if (check == 0 && d->boot_vga == 1 &&
+			    !(flags & RULE_ALLOW_BOOT_VGA)) {
+				rf->why = "is the boot VGA device (claiming it takes the console)";
+				rf->hint = "; add +allow-boot-vga to the item to claim it anyway";
+				return true;
+			}
+			if (seeded[i])
+				continue;
+			if (check == 1 && seeds[i].rule &&
+			    seeds[i].target == TGT_HOST) {
+				rf->why = "is kept for the host by";
+				rf->host_rule = seeds[i].rule;
+				return true;
+			}
+			if (check == 2 && s && s->pf_mode != PF_VFIO) {
+				rf->why = "is an SR-IOV PF driven by the host";
+				return true;
+			}
+			if (flags & RULE_ALLOW_GROUP)
+				continue;
+			rf->hint = allow_group;
+			if (check == 3 && (is_storage(d) || is_usb_host(d))) {
+				rf->why = is_storage(d) ?
+					  "is a storage controller nobody selected" :
+					  "is a USB controller nobody selected";
+				return true;
+			}
+			if (check == 4 && is_chipset(d)) {
+				rf->why = "is a chipset function nobody selected";
+				return true;
+			}
+		}
+	return false;
+}
+
 /* Decides one IOMMU group (or a lone device with group -1). */
 static void plan_group(struct vb_ctx *ctx, const struct vb_inventory *inv,
 		       const struct vb_modules *mods, struct vb_plan *plan,
@@ -218,81 +296,48 @@ static void plan_group(struct vb_ctx *ctx, const struct vb_inventory *inv,
 		       size_t first)
 {
 	const struct vb_device *lead = &inv->dev[first];
+	const struct vb_rule *rule = seeds[first].rule;
+	struct refusal rf;
 	unsigned flags = 0;
-	const char *why = NULL, *hint = "";
-	const struct vb_device *culprit = NULL;
-	const struct vb_rule *host_rule = NULL;
 	bool stub = false;
 	char rel[64];
 	size_t i;
 
 	for (i = 0; i < inv->n; i++) {
-		if (!(i == first || (lead->group >= 0 &&
-				     inv->dev[i].group == lead->group)))
+		if (!same_group(inv, first, i) || !seeded[i])
 			continue;
-		if (seeded[i]) {
-			flags |= seeds[i].rule->flags;
-			stub |= seeds[i].target == TGT_DRIVER &&
-				!strcmp(seeds[i].driver, "pci-stub");
-		}
-	}
-	for (i = 0; i < inv->n && !why; i++) {
-		const struct vb_device *d = &inv->dev[i];
-		const struct vb_sriov_plan *s;
-
-		if (!(i == first ||
-		      (lead->group >= 0 && d->group == lead->group)) ||
-		    d->bridge)
-			continue;
-		s = sriov_of(plan, i);
-		culprit = d;
-		if (!seeded[i] && seeds[i].rule &&
-		    seeds[i].target == TGT_HOST) {
-			host_rule = seeds[i].rule;
-			why = "is kept for the host by";
-		} else if (d->boot_vga == 1 &&
-			   !(flags & RULE_ALLOW_BOOT_VGA)) {
-			why = "is the boot VGA device (claiming it takes the console)";
-			hint = "; add +allow-boot-vga to the item to claim it anyway";
-		} else if (!seeded[i] && (is_storage(d) || is_usb_host(d)) &&
-			   !(flags & RULE_ALLOW_GROUP)) {
-			why = is_storage(d) ?
-			      "is a storage controller nobody selected" :
-			      "is a USB controller nobody selected";
-			hint = "; add +allow-group to the item to claim the whole group anyway";
-		} else if (s && s->pf_mode != PF_VFIO && !seeded[i]) {
-			why = "is an SR-IOV PF driven by the host";
-		}
+		flags |= seeds[i].rule->flags;
+		stub |= seeds[i].target == TGT_DRIVER &&
+			!strcmp(seeds[i].driver, "pci-stub");
 	}
 	if (lead->group >= 0)
 		snprintf(rel, sizeof(rel), "IOMMU group %d", lead->group);
 	else
 		snprintf(rel, sizeof(rel), "device %s (no IOMMU group)",
 			 lead->addr);
-	if (why) {
+	if (refuse_group(inv, plan, seeds, seeded, first, flags, &rf)) {
 		for (i = 0; i < inv->n; i++)
-			if (i == first || (lead->group >= 0 &&
-					   inv->dev[i].group == lead->group)) {
+			if (same_group(inv, first, i)) {
 				plan->dev[i].claim = CLAIM_REFUSED;
-				plan->dev[i].rule = seeds[first].rule;
+				plan->dev[i].rule = rule;
 			}
 		plan->errors++;
-		vb_err(ctx, "%s item '%s' selects %s: refused, group left untouched: %s %s%s%s%s%s",
-		       seeds[first].rule->origin, seeds[first].rule->text, rel,
-		       culprit->addr, why, host_rule ? " " : "",
-		       host_rule ? host_rule->origin : "",
-		       host_rule ? " item " : "",
-		       host_rule ? host_rule->text : hint);
+		if (rf.host_rule)
+			vb_err(ctx, "%s item '%s' selects %s: refused, group left untouched: %s %s %s item '%s'",
+			       rule->origin, rule->text, rel, rf.culprit->addr,
+			       rf.why, rf.host_rule->origin, rf.host_rule->text);
+		else
+			vb_err(ctx, "%s item '%s' selects %s: refused, group left untouched: %s %s%s",
+			       rule->origin, rule->text, rel, rf.culprit->addr,
+			       rf.why, rf.hint);
 		return;
 	}
 	for (i = 0; i < inv->n; i++) {
 		const struct vb_device *d = &inv->dev[i];
 		struct vb_dev_plan *dp = &plan->dev[i];
-		struct seed companion = { seeds[first].rule, TGT_VFIO, "" };
+		struct seed companion = { rule, TGT_VFIO, "" };
 
-		if (!(i == first ||
-		      (lead->group >= 0 && d->group == lead->group)) ||
-		    d->bridge)
+		if (!same_group(inv, first, i) || d->bridge)
 			continue;
 		if (!seeded[i] && stub) {
 			companion.target = TGT_DRIVER;
@@ -300,7 +345,7 @@ static void plan_group(struct vb_ctx *ctx, const struct vb_inventory *inv,
 		}
 		dp->claim = CLAIM_BIND;
 		dp->companion = !seeded[i];
-		dp->rule = seeded[i] ? seeds[i].rule : seeds[first].rule;
+		dp->rule = seeded[i] ? seeds[i].rule : rule;
 		choose_driver(ctx, mods, d, seeded[i] ? &seeds[i] : &companion,
 			      dp);
 		if (dp->companion)
@@ -326,8 +371,7 @@ static void check_drivers(struct vb_ctx *ctx, const struct vb_inventory *inv,
 		       inv->dev[i].group >= 0 ? "its IOMMU group" : "device");
 		plan->errors++;
 		for (j = 0; j < inv->n; j++)
-			if (j == i || (inv->dev[i].group >= 0 &&
-				       inv->dev[j].group == inv->dev[i].group))
+			if (same_group(inv, i, j))
 				plan->dev[j].claim = CLAIM_REFUSED;
 	}
 }
@@ -394,8 +438,7 @@ int vb_plan_build(struct vb_ctx *ctx, const struct vb_inventory *inv,
 				inv->dev[i].addr);
 		plan_group(ctx, inv, mods, plan, seeds, seeded, i);
 		for (j = i; j < inv->n; j++)
-			if (j == i || (inv->dev[i].group >= 0 &&
-				       inv->dev[j].group == inv->dev[i].group))
+			if (same_group(inv, i, j))
 				decided[j] = true;
 	}
 	check_drivers(ctx, inv, mods, plan);

@@ -172,7 +172,13 @@ static void storage_companion_refused_unless_allowed(void **state)
 	assert_true(fx_dev_plan(&p, "0000:00:1f.2")->companion);
 	fx_pipeline_free(fx, &p);
 
-	/* selecting the storage controller itself is the user's choice */
+	/* the storage controller named, the LPC bridge still a companion */
+	fx_plan(fx, &p, "vfio.bind=00:1f.2,00:1f.3", NULL);
+	assert_int_equal(nclaimed(&p), 0);
+	assert_true(fx_msg(fx, "0000:00:1f.0 is a chipset function nobody selected; add +allow-group"));
+	fx_pipeline_free(fx, &p);
+
+	/* selecting the whole slot is the user's choice */
 	fx_plan(fx, &p, "vfio.bind=00:1f.*", NULL);
 	assert_int_equal(nclaimed(&p), 3);
 	assert_int_equal(p.plan.errors, 0);
@@ -186,7 +192,7 @@ static void host_rule_in_group_refuses_group(void **state)
 
 	fx_plan(fx, &p, "vfio.bind=00:1f.*+allow-group,00:1f.0=host", NULL);
 	assert_int_equal(nclaimed(&p), 0);
-	assert_true(fx_msg(fx, "0000:00:1f.0 is kept for the host by vfio.bind item 00:1f.0=host"));
+	assert_true(fx_msg(fx, "0000:00:1f.0 is kept for the host by vfio.bind item '00:1f.0=host'"));
 	fx_pipeline_free(fx, &p);
 }
 
