@@ -92,9 +92,9 @@ minimal_build_base() {
 minimal_vfio_check() {
     local bin=$boot_build/vfio-check src=$boot_dir/guest/vfio-check.c
     if [[ ! -x $bin || $src -nt $bin ]]; then
-        "${CC:-cc}" -static -O2 -Wall -o "$bin.tmp" "$src" \
+        "${CC:-cc}" -static -O2 -Wall -o "$bin.$$.tmp" "$src" \
             || boot_die "cannot build $bin (needs a C compiler with static libc: build-essential)"
-        mv "$bin.tmp" "$bin"
+        mv "$bin.$$.tmp" "$bin"
     fi
     echo "$bin"
 }
