@@ -77,6 +77,7 @@ check-size: $(B)/vfiobind
 	    test $$size -le 262144 || { echo "over the 256 KiB budget" >&2; exit 1; }
 
 check-boot: $(B)/vfiobind
+	tests/boot/selftest/run
 	tests/boot/run --kind all
 
 check: check-size check-unit check-asan check-fuzz check-boot
