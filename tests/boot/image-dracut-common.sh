@@ -70,17 +70,6 @@ dracut_build_base() {
     mv "$initrd.tmp" "$initrd"
 }
 
-dracut_vfio_check() {
-    local bin=$boot_build/vfio-check src=$boot_dir/guest/vfio-check.c
-    if [[ ! -x $bin || $src -nt $bin ]]; then
-        # parallel runs may build it at once: each its own temporary file
-        "${CC:-cc}" -static -O2 -Wall -o "$bin.$BASHPID" "$src" \
-            || boot_die "cannot build $bin (needs a C compiler with static libc: build-essential)"
-        mv "$bin.$BASHPID" "$bin"
-    fi
-    echo "$bin"
-}
-
 # Writes one harness file (stdin) into the scenario tree.
 dracut_put() {
     local root=$1 path=$2 mode=$3
@@ -181,7 +170,7 @@ dracut_image() {
             dracut_build_base "$modules" "$base"
         fi
     ) 9> "$boot_build/.dracut-$flavour.lock"
-    check_bin=$(dracut_vfio_check)
+    check_bin=$(boot_vfio_check)
 
     root=$(mktemp -d "${TMPDIR:-/tmp}/vfiobind-scenario.XXXXXX")
     # shellcheck disable=SC2064 # expand now: root is local

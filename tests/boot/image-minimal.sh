@@ -89,16 +89,6 @@ minimal_build_base() {
     mv "$base.tmp" "$base"
 }
 
-minimal_vfio_check() {
-    local bin=$boot_build/vfio-check src=$boot_dir/guest/vfio-check.c
-    if [[ ! -x $bin || $src -nt $bin ]]; then
-        "${CC:-cc}" -static -O2 -Wall -o "$bin.$$.tmp" "$src" \
-            || boot_die "cannot build $bin (needs a C compiler with static libc: build-essential)"
-        mv "$bin.$$.tmp" "$bin"
-    fi
-    echo "$bin"
-}
-
 boot_find_kernel
 boot_check_tools
 [[ -d $scenario ]] || boot_die "no scenario directory: $scenario"
@@ -121,7 +111,7 @@ base=$boot_build/minimal-$KVER-$(minimal_base_inputs | boot_hash).cpio
     fi
     cp "$base" "$out.tmp"
 ) 9> "$boot_build/.minimal.lock"
-check_bin=$(minimal_vfio_check)
+check_bin=$(boot_vfio_check)
 
 overlay=$(mktemp -d "${TMPDIR:-/tmp}/vfiobind-overlay.XXXXXX")
 trap 'rm -rf "$overlay"' EXIT

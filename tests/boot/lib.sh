@@ -118,3 +118,16 @@ boot_quote() {
     done
     echo "${quoted[*]}"
 }
+
+# The guest-side vfio probe (guest/vfio-check.c), built static once and
+# shared by every image kind; parallel jobs each build to their own
+# temporary name and rename, so none sees a half-written binary.
+boot_vfio_check() {
+    local bin=$boot_build/vfio-check src=$boot_dir/guest/vfio-check.c
+    if [[ ! -x $bin || $src -nt $bin ]]; then
+        "${CC:-cc}" -static -O2 -Wall -o "$bin.$BASHPID.tmp" "$src" \
+            || boot_die "cannot build $bin (needs a C compiler with static libc: build-essential)"
+        mv "$bin.$BASHPID.tmp" "$bin"
+    fi
+    echo "$bin"
+}

@@ -188,7 +188,37 @@ static void documented_examples_hold(void **state)
 	assert_true(rows >= 15);
 }
 
+/* The state a real kernel was left in after claiming: apply has nothing
+ * to do and status says the groups are usable. */
+static void recorded_vfio_state_is_done(void **state)
+{
+	struct fx fx;
+
+	(void)state;
+	fx_init(&fx);
+	fx_expand(&fx, fx_fixture("qemu-twin-e1000-vfio"));
+	assert_int_equal(fx_run(&fx, out, sizeof(out), err, sizeof(err),
+				"--cmdline", "vfio.bind=0000:00:03.0", "plan",
+				"--json", NULL), 0);
+	assert_non_null(strstr(out, "\"current_driver\": \"vfio-pci\",\n      \"companion\": false,\n      \"done\": true"));
+	assert_int_equal(fx_run(&fx, out, sizeof(out), err, sizeof(err),
+				"--cmdline", "vfio.bind=0000:00:03.0", "status", NULL), 0);
+	assert_non_null(strstr(out, "IOMMU group 2: usable by vfio\n  0000:00:03.0  8086:100e  class 020000  driver vfio-pci     override vfio-pci"));
+	assert_non_null(strstr(out, "IOMMU group 3: not usable by vfio"));
+	fx_free(&fx);
+
+	fx_init(&fx);
+	fx_expand(&fx, fx_fixture("qemu-sriov-nvme-vfio"));
+	assert_int_equal(fx_run(&fx, out, sizeof(out), err, sizeof(err),
+				"--cmdline", "vfio.sriov=0000:01:00.0=2", "plan", NULL), 0);
+	assert_non_null(strstr(out, "sriov   0000:01:00.0  VFs 2 -> 2 (as is), PF driver native, VFs to vfio"));
+	assert_non_null(strstr(out, "claim   0000:01:00.1  1b36:0010  -> vfio-pci (module vfio_pci), already bound"));
+	assert_non_null(strstr(out, "claim   0000:01:00.2  1b36:0010  -> vfio-pci (module vfio_pci), already bound"));
+	fx_free(&fx);
+}
+
 const struct CMUnitTest cli_tests[] = {
+	cmocka_unit_test(recorded_vfio_state_is_done),
 	cmocka_unit_test(documented_examples_hold),
 	cmocka_unit_test(usage_errors_exit_2),
 	cmocka_unit_test(plan_json_lists_exactly_the_claims),
