@@ -19,13 +19,13 @@ CFLAGS  ?= -Os
 CFLAGS  += -std=gnu11 $(WARN) -D_GNU_SOURCE -DVFIOBIND_VERSION='"$(VERSION)"'
 SRCS    := $(filter-out src/main.c,$(wildcard src/*.c))
 HDRS    := $(wildcard src/*.h)
-TESTS   := $(wildcard tests/unit/*.c)
+TESTS   := $(wildcard tests/unit/*.c) tests/tools/fixture-tree.c
 # Tests build paths with snprintf freely; truncation there is a test bug
 # that an assertion catches, not a warning to chase.
 TEST_CFLAGS := -O1 -g -Wno-format-truncation
 
 .PHONY: all check check-unit check-asan check-fuzz check-size check-boot \
-        unit fuzz demo install clean
+        unit fuzz bench demo install clean
 
 all: $(B)/vfiobind
 
@@ -36,14 +36,14 @@ $(B)/vfiobind: $(SRCS) src/main.c $(HDRS) Makefile
 
 # Unit tests link the program's sources with cmocka; the test harness
 # substitutes the sysfs writer and the module loader.
-$(B)/unit-tests: $(SRCS) $(HDRS) $(TESTS) tests/unit/unit.h Makefile
+$(B)/unit-tests: $(SRCS) $(HDRS) $(TESTS) tests/unit/unit.h tests/tools/fixture-tree.h Makefile
 	@mkdir -p $(B)
-	$(CC) $(CFLAGS) $(TEST_CFLAGS) -Isrc -o $@ $(SRCS) $(TESTS) -lcmocka
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) -Isrc -Itests/tools -o $@ $(SRCS) $(TESTS) -lcmocka
 
-$(B)/unit-tests-asan: $(SRCS) $(HDRS) $(TESTS) tests/unit/unit.h Makefile
+$(B)/unit-tests-asan: $(SRCS) $(HDRS) $(TESTS) tests/unit/unit.h tests/tools/fixture-tree.h Makefile
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) $(TEST_CFLAGS) -fsanitize=address,undefined \
-	    -fno-sanitize-recover=all -fno-omit-frame-pointer -Isrc -o $@ \
+	    -fno-sanitize-recover=all -fno-omit-frame-pointer -Isrc -Itests/tools -o $@ \
 	    $(SRCS) $(TESTS) -lcmocka
 
 unit check-unit: $(B)/unit-tests $(B)/vfiobind
@@ -81,6 +81,15 @@ check-boot: $(B)/vfiobind
 	tests/boot/run --kind all
 
 check: check-size check-unit check-asan check-fuzz check-boot
+
+$(B)/expand-fixture: tests/tools/expand-fixture.c tests/tools/fixture-tree.c tests/tools/fixture-tree.h
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS) -O2 -Itests/tools -o $@ tests/tools/expand-fixture.c tests/tools/fixture-tree.c
+
+# Numbers, not assertions: size, plan time on recorded fixtures, apply
+# time inside the last boot tests' guests.
+bench: $(B)/vfiobind $(B)/expand-fixture
+	tests/bench/run
 
 demo: $(B)/vfiobind
 	tests/boot/demo

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "unit.h"
+#include "fixture-tree.h"
 
 #define container_of(p, type, member) \
 	((type *)((char *)(p) - offsetof(type, member)))
@@ -36,37 +37,11 @@ void fx_path(const struct fx *fx, char *buf, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void mkdirs(const char *path)
-{
-	char tmp[PATH_MAX], *p;
-
-	snprintf(tmp, sizeof(tmp), "%s", path);
-	for (p = tmp + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(tmp, 0755);
-			*p = '/';
-		}
-	mkdir(tmp, 0755);
-}
-
-static void mkparent(const char *path)
-{
-	char tmp[PATH_MAX], *slash;
-
-	snprintf(tmp, sizeof(tmp), "%s", path);
-	slash = strrchr(tmp, '/');
-	if (slash) {
-		*slash = '\0';
-		mkdirs(tmp);
-	}
-}
-
 static void write_bytes(const char *path, const char *data, size_t len)
 {
 	int fd;
 
-	mkparent(path);
+	fixture_mkparent(path);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, data, len), (ssize_t)len);
@@ -96,7 +71,7 @@ void fx_link(const struct fx *fx, const char *rel, const char *target)
 	char path[PATH_MAX];
 
 	fx_path(fx, path, sizeof(path), "%s", rel);
-	mkparent(path);
+	fixture_mkparent(path);
 	unlink(path);
 	assert_int_equal(symlink(target, path), 0);
 }
@@ -394,58 +369,13 @@ int fx_teardown(void **state)
 	return 0;
 }
 
-/* Recorded fixtures: "d PATH", "f PATH CONTENT" (escaped), "l PATH TARGET". */
+/* Recorded fixtures, laid out by the shared expander. */
 void fx_expand(struct fx *fx, const char *tree_file)
 {
-	char line[8192], path[PATH_MAX], data[8192], *sp, *rel;
-	FILE *f = fopen(tree_file, "re");
-	size_t n, i;
+	char err[256] = "";
 
-	assert_non_null(f);
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		if (line[0] == '#' || line[0] == '\0')
-			continue;
-		assert_true(line[1] == ' ');
-		rel = line + 2;
-		sp = strchr(rel, ' ');
-		if (sp)
-			*sp++ = '\0';
-		fx_path(fx, path, sizeof(path), "%s", rel);
-		switch (line[0]) {
-		case 'd':
-			mkdirs(path);
-			break;
-		case 'l':
-			assert_non_null(sp);
-			fx_link(fx, rel, sp);
-			break;
-		case 'f':
-			for (n = 0, i = 0; sp && sp[i]; i++) {
-				if (sp[i] != '\\') {
-					data[n++] = sp[i];
-					continue;
-				}
-				i++;
-				if (sp[i] == 'n')
-					data[n++] = '\n';
-				else if (sp[i] == 't')
-					data[n++] = '\t';
-				else if (sp[i] == 'x') {
-					char hex[3] = { sp[i + 1], sp[i + 2], 0 };
-
-					data[n++] = (char)strtol(hex, NULL, 16);
-					i += 2;
-				} else
-					data[n++] = sp[i];
-			}
-			write_bytes(path, data, n);
-			break;
-		default:
-			fail_msg("bad fixture line: %s", line);
-		}
-	}
-	fclose(f);
+	if (fixture_tree_expand(tree_file, fx->root, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
 }
 
 const char *fx_fixture(const char *name)
