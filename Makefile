@@ -96,6 +96,7 @@ demo: $(B)/vfiobind
 
 install: $(B)/vfiobind
 	install -D -m 0755 $(B)/vfiobind $(DESTDIR)$(SBINDIR)/vfiobind
+	install -D -m 0644 doc/vfiobind.8 $(DESTDIR)$(MANDIR)/man8/vfiobind.8
 	install -D -m 0644 conf/vfiobind.conf $(DESTDIR)$(DOCDIR)/examples/vfiobind.conf
 	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
 	install -D -m 0644 kernel-cmdline.md $(DESTDIR)$(DOCDIR)/kernel-cmdline.md
