@@ -20,6 +20,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,6 +28,24 @@
 #include "vfiobind.h"
 
 extern char **environ;
+
+/* A module whose init hangs must not hang the boot with it. */
+#define MODPROBE_WAIT_MS 60000
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
 
 static const char *modprobe_path(const struct vb_ctx *ctx)
 {
@@ -61,29 +80,26 @@ int vb_modprobe(struct vb_ctx *ctx, const char *module, const char *param)
 		execve(path, argv, environ);
 		_exit(127);
 	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
+	for (long end = now_ms() + MODPROBE_WAIT_MS;;) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR)
 			return -errno;
+		if (now_ms() >= end) {
+			kill(pid, SIGKILL);
+			vb_err(ctx, "%s %s did not finish within %d s; not waiting for it",
+			       path, module, MODPROBE_WAIT_MS / 1000);
+			return -ETIMEDOUT;
+		}
+		sleep_ms(5);
+	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
 		vb_err(ctx, "cannot run module loader %s", path);
 	return -EIO;
-}
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
 }
 
 static int write_dev(struct vb_ctx *ctx, const struct vb_device *d,
@@ -151,32 +167,63 @@ static int load_module(struct vb_ctx *ctx, const char *module,
 	return r;
 }
 
-static bool vfio_sriov_enabled(const struct vb_ctx *ctx)
+/*
+ * vfio_pci's enable_sriov is writable at run time (0644), which is the
+ * only way when vfio_pci is built in or was loaded without it.
+ */
+static int vfio_enable_sriov(struct vb_ctx *ctx)
 {
+	static const char param[] = "/sys/module/vfio_pci/parameters/enable_sriov";
 	char buf[8];
 
-	return vb_read_attr(ctx, "/sys/module/vfio_pci/parameters/enable_sriov",
-			    buf, sizeof(buf)) > 0 &&
-	       (buf[0] == 'Y' || buf[0] == '1');
+	if (vb_read_attr(ctx, param, buf, sizeof(buf)) > 0 &&
+	    (buf[0] == 'Y' || buf[0] == '1'))
+		return 0;
+	if (vb_exists(ctx, param) && vb_write_attr(ctx, param, "Y") == 0)
+		return 0;
+	if (module_loaded(ctx, "vfio_pci")) {
+		vb_err(ctx, "vfio_pci is loaded without enable_sriov=1 and it cannot be turned on: a PF given to vfio-pci cannot create VFs");
+		return -EINVAL;
+	}
+	return load_module(ctx, "vfio_pci", "enable_sriov=1");
 }
 
-static void load_modules(struct vb_ctx *ctx, struct vb_plan *plan,
-			 bool for_sriov)
+/* Devices whose driver did not load are left exactly as they are. */
+static void untouch_module(struct vb_ctx *ctx, const struct vb_inventory *inv,
+			   struct vb_plan *plan, const char *module)
 {
-	bool want_sriov = false, any_vfio = false, seen;
+	size_t i, j;
+
+	for (i = 0; i < plan->ndev; i++) {
+		if (plan->dev[i].claim != CLAIM_BIND ||
+		    strcmp(plan->dev[i].module, module))
+			continue;
+		vb_err(ctx, "%s: module %s did not load: %s left untouched",
+		       inv->dev[i].addr, module,
+		       inv->dev[i].group >= 0 ? "its IOMMU group" : "device");
+		for (j = 0; j < plan->ndev; j++)
+			if (j == i || (inv->dev[i].group >= 0 &&
+				       inv->dev[j].group == inv->dev[i].group))
+				plan->dev[j].claim = CLAIM_REFUSED;
+	}
+}
+
+static void load_modules(struct vb_ctx *ctx, const struct vb_inventory *inv,
+			 struct vb_plan *plan, bool for_sriov)
+{
+	bool any_vfio = false, seen;
 	size_t i, j;
 
 	for (i = 0; for_sriov && i < plan->nsriov; i++) {
-		if (plan->sriov[i].pf_mode == PF_VFIO)
-			want_sriov = true;
-		if (plan->sriov[i].pf_mode == PF_STUB)
-			load_module(ctx, "pci_pf_stub", NULL);
-	}
-	if (want_sriov) {
-		if (module_loaded(ctx, "vfio_pci") && !vfio_sriov_enabled(ctx))
-			vb_err(ctx, "vfio_pci is already loaded without enable_sriov=1: a PF given to vfio-pci cannot create VFs (set 'options vfio_pci enable_sriov=1')");
-		else
-			load_module(ctx, "vfio_pci", "enable_sriov=1");
+		struct vb_sriov_plan *s = &plan->sriov[i];
+		int r = 0;
+
+		if (s->pf_mode == PF_VFIO)
+			r = vfio_enable_sriov(ctx);
+		else if (s->pf_mode == PF_STUB)
+			r = load_module(ctx, "pci_pf_stub", NULL);
+		if (r < 0)
+			s->skip = true;
 	}
 	for (i = 0; i < plan->ndev; i++) {
 		struct vb_dev_plan *dp = &plan->dev[i];
@@ -192,6 +239,8 @@ static void load_modules(struct vb_ctx *ctx, struct vb_plan *plan,
 		any_vfio |= strstr(dp->module, "vfio") != NULL;
 		if (load_module(ctx, dp->module, NULL) == 0)
 			confirm_driver_name(ctx, dp->module, plan);
+		else
+			untouch_module(ctx, inv, plan, dp->module);
 	}
 	/* Not needed to bind, but QEMU needs it to open the group. */
 	if (any_vfio && !module_loaded(ctx, "vfio_iommu_type1") &&
@@ -199,7 +248,7 @@ static void load_modules(struct vb_ctx *ctx, struct vb_plan *plan,
 		vb_warn(ctx, "loading module vfio_iommu_type1 failed; VMs cannot use the claimed devices until it loads");
 }
 
-static int unbind(struct vb_ctx *ctx, const struct vb_device *d)
+static int unbind(struct vb_ctx *ctx, struct vb_device *d)
 {
 	char rel[PATH_MAX];
 	int r;
@@ -212,6 +261,8 @@ static int unbind(struct vb_ctx *ctx, const struct vb_device *d)
 	if (r < 0)
 		vb_err(ctx, "%s: unbinding from %s failed: %s", d->addr,
 		       d->driver, strerror(-r));
+	else
+		d->driver[0] = '\0';
 	return r;
 }
 
@@ -228,6 +279,7 @@ static int claim(struct vb_ctx *ctx, struct vb_device *d,
 			       d->addr, dp->driver, strerror(-r));
 			return r;
 		}
+		snprintf(d->override, sizeof(d->override), "%s", dp->driver);
 	}
 	if (d->driver[0] && strcmp(d->driver, dp->driver))
 		return unbind(ctx, d);
@@ -292,6 +344,7 @@ static int pf_driver(struct vb_ctx *ctx, struct vb_device *pf,
 	struct vb_device *d[1] = { pf };
 	const char *want[1] = { s->pf_driver };
 
+	vb_device_refresh(ctx, pf);
 	if (s->pf_mode == PF_NATIVE) {
 		if (pf->driver[0] && strcmp(pf->driver, "pci-pf-stub") &&
 		    !vb_driver_managed_dma(pf->driver))
@@ -348,7 +401,7 @@ static bool apply_sriov(struct vb_ctx *ctx, struct vb_inventory *inv,
 		const struct vb_sriov_plan *s = &plan->sriov[i];
 		struct vb_device *pf = &inv->dev[s->pf];
 
-		if (!s->change && pf->driver[0])
+		if (s->skip || (!s->change && pf->driver[0]))
 			continue;
 		if (pf_driver(ctx, pf, s) < 0 || !s->change)
 			continue;
@@ -429,7 +482,7 @@ int vb_apply(struct vb_ctx *ctx, struct vb_inventory *inv,
 	struct vb_device **devs;
 	const char **want;
 	size_t i, n = 0, bound = 0, already = 0;
-	int pass;
+	int pass, r;
 
 	if (plan->off || plan->no_iommu)
 		return 0;
@@ -437,7 +490,7 @@ int vb_apply(struct vb_ctx *ctx, struct vb_inventory *inv,
 	if (!ap.pf)
 		return -ENOMEM;
 	for (pass = 0; pass < 2; pass++) {
-		load_modules(ctx, plan, pass == 0);
+		load_modules(ctx, inv, plan, pass == 0);
 		for (i = 0; i < plan->ndev; i++)
 			if (plan->dev[i].claim == CLAIM_BIND &&
 			    !plan->dev[i].done)
@@ -447,14 +500,20 @@ int vb_apply(struct vb_ctx *ctx, struct vb_inventory *inv,
 		/* The kernel adds VFs before the sriov_numvfs write returns:
 		 * read again and plan them like any other device. */
 		vb_inventory_free(inv);
+		vb_plan_free(plan);
 		if (vb_inventory_read(ctx, inv) < 0) {
+			restore_autoprobe(ctx, &ap);
 			free(ap.pf);
 			return -EIO;
 		}
-		vb_plan_free(plan);
 		ctx->replan = true;
-		vb_plan_build(ctx, inv, rules, mods, plan);
+		r = vb_plan_build(ctx, inv, rules, mods, plan);
 		ctx->replan = false;
+		if (r < 0) {
+			restore_autoprobe(ctx, &ap);
+			free(ap.pf);
+			return r;
+		}
 	}
 
 	devs = calloc(plan->ndev + 1, sizeof(*devs));

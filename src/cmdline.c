@@ -17,10 +17,11 @@
 
 #include "vfiobind.h"
 
+/* The kernel's isspace(), whose Latin-1 table counts 0xa0 (no-break space). */
 static bool is_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
-	       c == '\f';
+	       c == '\f' || (unsigned char)c == 0xa0;
 }
 
 int vb_cmdline_each(const char *cmdline, vb_param_fn fn, void *data)

@@ -124,7 +124,8 @@ static int load_file(struct vb_ctx *ctx, const char *path, const char *name,
 	size_t got = 0;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO named *.conf must not hang the boot */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		if (errno == ENOENT && !required)
 			return 0;

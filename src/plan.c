@@ -90,45 +90,75 @@ static const struct vb_sriov_plan *sriov_of(const struct vb_plan *plan,
 	return NULL;
 }
 
+static bool bind_fits_vfio_pf(const struct vb_rule *bind)
+{
+	return !bind || bind->target == TGT_VFIO ||
+	       (bind->target == TGT_DRIVER && !strcmp(bind->driver, "vfio-pci"));
+}
+
+/* Why an SR-IOV rule cannot hold for the PF d, or NULL. */
+static const char *sriov_conflict(const struct vb_modules *mods,
+				  const struct vb_device *d,
+				  const struct vb_rule *r,
+				  const struct vb_rule *bind, char *buf,
+				  size_t len)
+{
+	char module[VB_NAME_MAX];
+
+	if (r->numvfs > (unsigned)d->totalvfs) {
+		snprintf(buf, len, "%s supports at most %d VFs (sriov_totalvfs)",
+			 d->addr, d->totalvfs);
+		return buf;
+	}
+	if (r->pf_mode == PF_VFIO ? !bind_fits_vfio_pf(bind) :
+	    bind && bind->target != TGT_HOST) {
+		snprintf(buf, len, "PF %s is also claimed by %s item '%s'; %s",
+			 d->addr, bind->origin, bind->text,
+			 r->pf_mode == PF_VFIO ?
+			 "with +pf=vfio-pci the PF goes to vfio-pci and nothing else" :
+			 "use +pf=vfio-pci to give the PF to vfio-pci");
+		return buf;
+	}
+	/* vfio-pci refuses a PF with VFs; no stub is slid under live VFs. */
+	if (d->numvfs > 0 && r->pf_mode != PF_NATIVE &&
+	    strcmp(d->driver, vb_pf_driver(r->pf_mode))) {
+		snprintf(buf, len, "PF %s already has %d VFs under driver %s; not changing its driver under them",
+			 d->addr, d->numvfs, d->driver[0] ? d->driver : "(none)");
+		return buf;
+	}
+	vb_module_name(module, sizeof(module), r->driver);
+	if (r->target == TGT_DRIVER && !vb_modules_known(mods, module)) {
+		snprintf(buf, len, "unknown VF driver '%s' (no module %s for kernel %s)",
+			 r->driver, module, mods->kver);
+		return buf;
+	}
+	return NULL;
+}
+
 static void plan_sriov(struct vb_ctx *ctx, const struct vb_inventory *inv,
-		       struct vb_rules *rules, struct vb_plan *plan,
-		       const struct vb_rule *const *bind)
+		       struct vb_rules *rules, const struct vb_modules *mods,
+		       struct vb_plan *plan, const struct vb_rule *const *bind)
 {
 	struct vb_sriov_plan *s;
+	const char *why;
+	char buf[512];
 	size_t i;
 
 	for (i = 0; i < inv->n; i++) {
 		const struct vb_device *d = &inv->dev[i];
 		const struct vb_rule *r = best_rule(rules, RULE_SRIOV, d);
 
-		if (!r)
+		if (!r || (d->is_vf && r->sel.kind != SEL_ADDR))
 			continue;
 		if (d->totalvfs < 0 || d->is_vf) {
-			vb_err(ctx, "%s: %s item '%s': %s is not an SR-IOV physical function",
-			       r->origin, "sriov", r->text, d->addr);
+			vb_err(ctx, "%s item '%s': %s is not an SR-IOV physical function",
+			       r->origin, r->text, d->addr);
 			plan->errors++;
 			continue;
 		}
-		if (r->numvfs > (unsigned)d->totalvfs) {
-			vb_err(ctx, "%s item '%s': %s supports at most %d VFs (sriov_totalvfs)",
-			       r->origin, r->text, d->addr, d->totalvfs);
-			plan->errors++;
-			continue;
-		}
-		if (bind[i] && bind[i]->target != TGT_HOST &&
-		    r->pf_mode != PF_VFIO) {
-			vb_err(ctx, "%s item '%s': PF %s is also claimed by %s item '%s'; a PF driven for SR-IOV by %s cannot be claimed (use +pf=vfio-pci to give the PF to vfio-pci)",
-			       r->origin, r->text, d->addr, bind[i]->origin,
-			       bind[i]->text, vb_pf_mode_name(r->pf_mode));
-			plan->errors++;
-			continue;
-		}
-		if (d->numvfs > 0 && (unsigned)d->numvfs != r->numvfs &&
-		    r->pf_mode != PF_NATIVE &&
-		    strcmp(d->driver, vb_pf_driver(r->pf_mode))) {
-			vb_err(ctx, "%s item '%s': PF %s already has %d VFs under driver %s; not changing its driver under them",
-			       r->origin, r->text, d->addr, d->numvfs,
-			       d->driver[0] ? d->driver : "(none)");
+		why = sriov_conflict(mods, d, r, bind[i], buf, sizeof(buf));
+		if (why) {
+			vb_err(ctx, "%s item '%s': %s", r->origin, r->text, why);
 			plan->errors++;
 			continue;
 		}
@@ -146,6 +176,10 @@ static void plan_sriov(struct vb_ctx *ctx, const struct vb_inventory *inv,
 		s->change = (unsigned)d->numvfs != r->numvfs;
 		snprintf(s->pf_driver, sizeof(s->pf_driver), "%s",
 			 vb_pf_driver(r->pf_mode));
+		if (!s->change && d->driver[0] && s->pf_mode != PF_NATIVE &&
+		    strcmp(d->driver, s->pf_driver))
+			vb_notice(ctx, "%s: keeps its %d VFs and its driver %s (wanted %s: change the VF count to switch)",
+				  d->addr, d->numvfs, d->driver, s->pf_driver);
 	}
 }
 
@@ -161,18 +195,19 @@ static bool seed_of(const struct vb_inventory *inv, const struct vb_plan *plan,
 	memset(seed, 0, sizeof(*seed));
 	if (d->bridge)
 		return false;
+	s = sriov_of(plan, i);
+	if (s && s->pf_mode == PF_VFIO) {
+		/* enable_sriov is vfio-pci's alone: never a variant here */
+		seed->rule = s->rule;
+		seed->target = TGT_DRIVER;
+		seed->driver = "vfio-pci";
+		return true;
+	}
 	if (bind[i]) {
 		seed->rule = bind[i];
 		seed->target = bind[i]->target;
 		seed->driver = bind[i]->driver;
 		return bind[i]->target != TGT_HOST;
-	}
-	s = sriov_of(plan, i);
-	if (s && s->pf_mode == PF_VFIO) {
-		seed->rule = s->rule;
-		seed->target = TGT_DRIVER;
-		seed->driver = "vfio-pci";
-		return true;
 	}
 	if (!d->is_vf || !(pf = vb_inventory_find(inv, d->physfn)))
 		return false;
@@ -260,6 +295,11 @@ static bool refuse_group(const struct vb_inventory *inv,
 				rf->hint = "; add +allow-boot-vga to the item to claim it anyway";
 				return true;
 			}
+			if (check == 2 && d->numvfs > 0 && !s &&
+			    strcmp(d->driver, "vfio-pci")) {
+				rf->why = "has SR-IOV VFs enabled, and vfio-pci refuses such a PF";
+				return true;
+			}
 			if (seeded[i])
 				continue;
 			if (check == 1 && seeds[i].rule &&
@@ -315,7 +355,14 @@ static void plan_group(struct vb_ctx *ctx, const struct vb_inventory *inv,
 	else
 		snprintf(rel, sizeof(rel), "device %s (no IOMMU group)",
 			 lead->addr);
-	if (refuse_group(inv, plan, seeds, seeded, first, flags, &rf)) {
+	if (lead->group < 0 && !stub) {
+		rf.culprit = lead;
+		rf.why = "has no IOMMU group, and vfio-pci will not take it";
+		rf.hint = "";
+		rf.host_rule = NULL;
+	}
+	if ((lead->group < 0 && !stub) ||
+	    refuse_group(inv, plan, seeds, seeded, first, flags, &rf)) {
 		for (i = 0; i < inv->n; i++)
 			if (same_group(inv, first, i)) {
 				plan->dev[i].claim = CLAIM_REFUSED;
@@ -376,6 +423,31 @@ static void check_drivers(struct vb_ctx *ctx, const struct vb_inventory *inv,
 	}
 }
 
+/* A PF whose group is left untouched gets no SR-IOV change either, and a
+ * PF meant for vfio-pci that is not claimed gets nothing. */
+static void drop_untouched_pfs(struct vb_ctx *ctx,
+			       const struct vb_inventory *inv,
+			       struct vb_plan *plan)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < plan->nsriov; i++) {
+		const struct vb_sriov_plan *s = &plan->sriov[i];
+		enum vb_claim c = plan->dev[s->pf].claim;
+
+		if (c == CLAIM_REFUSED ||
+		    (s->pf_mode == PF_VFIO && c != CLAIM_BIND)) {
+			vb_err(ctx, "%s item '%s': PF %s left untouched with its IOMMU group",
+			       s->rule->origin, s->rule->text,
+			       inv->dev[s->pf].addr);
+			plan->errors++;
+			continue;
+		}
+		plan->sriov[n++] = *s;
+	}
+	plan->nsriov = n;
+}
+
 int vb_plan_build(struct vb_ctx *ctx, const struct vb_inventory *inv,
 		  struct vb_rules *rules, const struct vb_modules *mods,
 		  struct vb_plan *plan)
@@ -386,10 +458,10 @@ int vb_plan_build(struct vb_ctx *ctx, const struct vb_inventory *inv,
 	size_t i, j;
 
 	memset(plan, 0, sizeof(*plan));
-	plan->ndev = inv->n;
 	plan->dev = calloc(inv->n + 1, sizeof(*plan->dev));
 	if (!plan->dev)
 		return -ENOMEM;
+	plan->ndev = inv->n;
 	if (rules->off) {
 		plan->off = true;
 		vb_notice(ctx, "disabled by %s 'off': nothing is claimed",
@@ -418,7 +490,7 @@ int vb_plan_build(struct vb_ctx *ctx, const struct vb_inventory *inv,
 	}
 	for (i = 0; i < inv->n; i++)
 		bind[i] = best_rule(rules, RULE_BIND, &inv->dev[i]);
-	plan_sriov(ctx, inv, rules, plan, bind);
+	plan_sriov(ctx, inv, rules, mods, plan, bind);
 	for (i = 0; i < inv->n; i++) {
 		seeded[i] = seed_of(inv, plan, bind, i, &seeds[i]);
 		if (inv->dev[i].bridge && bind[i] &&
@@ -433,20 +505,25 @@ int vb_plan_build(struct vb_ctx *ctx, const struct vb_inventory *inv,
 	for (i = 0; i < inv->n; i++) {
 		if (!seeded[i] || decided[i])
 			continue;
-		if (inv->dev[i].group < 0)
-			vb_warn(ctx, "%s has no IOMMU group: vfio-pci will not take it",
-				inv->dev[i].addr);
 		plan_group(ctx, inv, mods, plan, seeds, seeded, i);
 		for (j = i; j < inv->n; j++)
 			if (same_group(inv, i, j))
 				decided[j] = true;
 	}
 	check_drivers(ctx, inv, mods, plan);
+	drop_untouched_pfs(ctx, inv, plan);
+	for (i = 0, j = 0; i < plan->nsriov; i++)
+		j += plan->sriov[i].change;
 	for (i = 0; i < rules->n; i++) {
 		const struct vb_rule *r = &rules->r[i];
 
 		if (r->matches)
 			continue;
+		if (j) {	/* planned again once the new VFs exist */
+			vb_notice(ctx, "%s item '%s' matches no PCI device before the VFs are created",
+				  r->origin, r->text);
+			continue;
+		}
 		vb_err(ctx, "%s item '%s' matches no PCI device", r->origin,
 		       r->text);
 		plan->errors++;

@@ -240,6 +240,7 @@ struct vb_sriov_plan {
 	enum vb_pf_mode pf_mode;
 	bool change;			/* numvfs must be written */
 	char pf_driver[VB_NAME_MAX];	/* "" for the native driver */
+	bool skip;			/* its driver could not be had */
 };
 
 struct vb_plan {

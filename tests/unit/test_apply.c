@@ -90,18 +90,23 @@ static void failed_probe_keeps_override(void **state)
 	fx_pipeline_free(fx, &p);
 }
 
-static void module_load_failure_reported(void **state)
+/* Without its driver a claim would only strand the device: untouched. */
+static void module_load_failure_leaves_group_untouched(void **state)
 {
 	struct fx *fx = *state;
 	struct fx_pipeline p;
 	char buf[64];
 
+	fx_bind(fx, "0000:00:03.0", "e1000");
 	fx_write(fx, "modprobe.fail", "vfio_pci\n");
 	apply_rules(fx, &p, "vfio.bind=0000:00:03.0");
 	assert_true(fx_msg(fx, "loading module vfio_pci failed"));
+	assert_true(fx_msg(fx, "0000:00:03.0: module vfio_pci did not load: its IOMMU group left untouched"));
 	assert_string_equal(fx_read(fx, "sys/bus/pci/devices/0000:00:03.0/driver_override",
-				    buf, sizeof(buf)), "vfio-pci");
-	assert_true(fx->ctx.errors >= 2);
+				    buf, sizeof(buf)), "(null)");
+	assert_string_equal(fx_driver_of(fx, "0000:00:03.0", buf, sizeof(buf)), "e1000");
+	assert_string_equal(fx->writes, "");
+	assert_int_equal(fx->ctx.errors, 2);
 	fx_pipeline_free(fx, &p);
 }
 
@@ -205,6 +210,66 @@ static void sriov_pf_stub_and_vfio_pf(void **state)
 	fx_free(&fx);
 }
 
+/* A built-in or preloaded native PF driver: taken over once, VFs made. */
+static void sriov_vfio_pf_taken_from_bound_driver(void **state)
+{
+	struct fx *fx = *state;
+	struct fx_pipeline p;
+	char buf[64];
+	const char *first;
+
+	sriov_pf(fx, 0);
+	fx_bind(fx, "0000:01:00.0", "nvme");
+	apply_rules(fx, &p, "vfio.sriov=0000:01:00.0=2+pf=vfio-pci");
+	assert_string_equal(fx_driver_of(fx, "0000:01:00.0", buf, sizeof(buf)), "vfio-pci");
+	assert_string_equal(fx_driver_of(fx, "0000:01:00.2", buf, sizeof(buf)), "vfio-pci");
+	first = strstr(fx->writes, "0000:01:00.0/driver/unbind");
+	assert_non_null(first);
+	assert_null(strstr(first + 1, "0000:01:00.0/driver/unbind"));
+	if (fx->ctx.errors)
+		fail_msg("%s", fx->ctx.msg[0].text);
+	fx_pipeline_free(fx, &p);
+}
+
+/* A rule naming a VF that does not exist yet is planned once it does. */
+static void rule_for_a_vf_made_by_the_same_run(void **state)
+{
+	struct fx *fx = *state;
+	struct fx_pipeline p;
+	char buf[64];
+
+	sriov_pf(fx, 0);
+	apply_rules(fx, &p, "vfio.sriov=0000:01:00.0=2 vfio.bind=0000:01:00.1=pci-stub");
+	assert_string_equal(fx_driver_of(fx, "0000:01:00.1", buf, sizeof(buf)), "pci-stub");
+	assert_string_equal(fx_driver_of(fx, "0000:01:00.2", buf, sizeof(buf)), "vfio-pci");
+	if (fx->ctx.errors)
+		fail_msg("%s", fx->ctx.msg[0].text);
+	fx_pipeline_free(fx, &p);
+}
+
+/* SR-IOV rules that cannot hold write nothing at all. */
+static void sriov_conflicts_write_nothing(void **state)
+{
+	static const char *const cmdlines[] = {
+		"vfio.bind=01:00.0=host vfio.sriov=01:00.0=2+pf=vfio-pci",
+		"vfio.sriov=01:00.0=2+vf=nosuch_vf_drv",
+	};
+	struct fx *fx = *state;
+	struct fx_pipeline p;
+	size_t i;
+
+	sriov_pf(fx, 0);
+	fx_bind(fx, "0000:01:00.0", "nvme");
+	for (i = 0; i < sizeof(cmdlines) / sizeof(cmdlines[0]); i++) {
+		fx->writes[0] = '\0';
+		apply_rules(fx, &p, cmdlines[i]);
+		if (fx->writes[0])
+			fail_msg("%s wrote:\n%s", cmdlines[i], fx->writes);
+		assert_int_equal(p.plan.nsriov, 0);
+		fx_pipeline_free(fx, &p);
+	}
+}
+
 static void record_written(void **state)
 {
 	struct fx *fx = *state;
@@ -224,10 +289,13 @@ static void record_written(void **state)
 const struct CMUnitTest apply_tests[] = {
 	cmocka_unit_test_setup_teardown(override_before_unbind_then_verified, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(failed_probe_keeps_override, base_setup, fx_teardown),
-	cmocka_unit_test_setup_teardown(module_load_failure_reported, base_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(module_load_failure_leaves_group_untouched, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(group_companions_bound_and_refusal_writes_nothing, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(sriov_native_pf_vfs_to_vfio, base_setup, fx_teardown),
 	cmocka_unit_test(sriov_pf_stub_and_vfio_pf),
+	cmocka_unit_test_setup_teardown(sriov_vfio_pf_taken_from_bound_driver, base_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(rule_for_a_vf_made_by_the_same_run, base_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(sriov_conflicts_write_nothing, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(record_written, base_setup, fx_teardown),
 };
 const size_t apply_tests_count = sizeof(apply_tests) / sizeof(apply_tests[0]);

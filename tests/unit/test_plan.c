@@ -326,6 +326,40 @@ static void sriov_existing_vfs(void **state)
 	fx_pipeline_free(fx, &p);
 }
 
+/* vfio-pci refuses a PF with VFs enabled: such a group is left alone. */
+static void pf_with_live_vfs_not_handed_to_vfio(void **state)
+{
+	struct fx *fx = *state;
+	struct fx_pipeline p;
+
+	nvme_pf(fx, 2);
+	fx_plan(fx, &p, "vfio.bind=01:00.0", NULL);
+	assert_int_equal(claim_of(&p, "0000:01:00.0"), CLAIM_REFUSED);
+	assert_true(fx_msg(fx, "0000:01:00.0 has SR-IOV VFs enabled, and vfio-pci refuses such a PF"));
+	fx_pipeline_free(fx, &p);
+
+	fx_plan(fx, &p, "vfio.sriov=01:00.0=2+pf=vfio-pci", NULL);
+	assert_int_equal(p.plan.nsriov, 0);
+	assert_int_equal(nclaimed(&p), 0);
+	assert_true(fx_msg(fx, "PF 0000:01:00.0 already has 2 VFs under driver nvme"));
+	fx_pipeline_free(fx, &p);
+}
+
+static void device_without_group_only_for_pci_stub(void **state)
+{
+	struct fx *fx = *state;
+	struct fx_pipeline p;
+
+	fx_dev(fx, "0000:00:05.0", NULL, 0x8086, 0x100e, 0x020000, -1);
+	fx_plan(fx, &p, "vfio.bind=00:05.0", NULL);
+	assert_int_equal(claim_of(&p, "0000:00:05.0"), CLAIM_REFUSED);
+	assert_true(fx_msg(fx, "0000:00:05.0 has no IOMMU group, and vfio-pci will not take it"));
+	fx_pipeline_free(fx, &p);
+	fx_plan(fx, &p, "vfio.bind=00:05.0=pci-stub", NULL);
+	assert_claimed(&p, "0000:00:05.0", "pci-stub", "pci_stub");
+	fx_pipeline_free(fx, &p);
+}
+
 static void sriov_errors(void **state)
 {
 	struct fx *fx = *state;
@@ -407,6 +441,8 @@ const struct CMUnitTest plan_tests[] = {
 	cmocka_unit_test_setup_teardown(already_bound_device, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(sriov_new_vfs, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(sriov_existing_vfs, q35_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(pf_with_live_vfs_not_handed_to_vfio, q35_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(device_without_group_only_for_pci_stub, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(sriov_errors, q35_setup, fx_teardown),
 	cmocka_unit_test(no_iommu_claims_nothing),
 	cmocka_unit_test_setup_teardown(matches_nothing_is_an_error, q35_setup, fx_teardown),

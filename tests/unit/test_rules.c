@@ -29,6 +29,16 @@ static void split_like_the_kernel(void **state)
 			    "[vfio.bind|x,y][bar|c d\"e][quiet|(none)]");
 }
 
+/* The kernel's isspace() counts the Latin-1 no-break space. */
+static void split_on_no_break_space(void **state)
+{
+	struct params p = { "" };
+
+	(void)state;
+	vb_cmdline_each("vfio.bind=01:00.0\xa0quiet", collect, &p);
+	assert_string_equal(p.seen, "[vfio.bind|01:00.0][quiet|(none)]");
+}
+
 static void split_unterminated_quote(void **state)
 {
 	struct params p = { "" };
@@ -277,6 +287,7 @@ static void config_dropins_in_name_order(void **state)
 
 const struct CMUnitTest rules_tests[] = {
 	cmocka_unit_test(split_like_the_kernel),
+	cmocka_unit_test(split_on_no_break_space),
 	cmocka_unit_test(split_unterminated_quote),
 	cmocka_unit_test(items_as_documented),
 	cmocka_unit_test(bad_items_named_and_rest_kept),
