@@ -202,8 +202,7 @@ static void untouch_module(struct vb_ctx *ctx, const struct vb_inventory *inv,
 		       inv->dev[i].addr, module,
 		       inv->dev[i].group >= 0 ? "its IOMMU group" : "device");
 		for (j = 0; j < plan->ndev; j++)
-			if (j == i || (inv->dev[i].group >= 0 &&
-				       inv->dev[j].group == inv->dev[i].group))
+			if (vb_same_group(inv, i, j))
 				plan->dev[j].claim = CLAIM_REFUSED;
 	}
 }
@@ -284,6 +283,57 @@ static int claim(struct vb_ctx *ctx, struct vb_device *d,
 	if (d->driver[0] && strcmp(d->driver, dp->driver))
 		return unbind(ctx, d);
 	return 0;
+}
+
+/*
+ * Claims every planned member of first's group, or none: when one member
+ * cannot be claimed, the members already claimed get their override
+ * cleared and are probed again, so their host drivers come back and the
+ * group is as it was.
+ */
+static void claim_group(struct vb_ctx *ctx, struct vb_inventory *inv,
+			struct vb_plan *plan, size_t first)
+{
+	struct vb_device *saved;
+	size_t i, failed = plan->ndev;
+
+	for (i = 0; i < first; i++)
+		if (plan->dev[i].claim == CLAIM_BIND &&
+		    vb_same_group(inv, first, i))
+			return;		/* claimed with an earlier member */
+	saved = malloc(plan->ndev * sizeof(*saved));
+	if (!saved)
+		return;
+	for (i = first; i < plan->ndev && failed == plan->ndev; i++) {
+		saved[i] = inv->dev[i];
+		if (plan->dev[i].claim == CLAIM_BIND && !plan->dev[i].done &&
+		    vb_same_group(inv, first, i) &&
+		    claim(ctx, &inv->dev[i], &plan->dev[i]) < 0)
+			failed = i;
+	}
+	if (failed == plan->ndev) {
+		free(saved);
+		return;
+	}
+	for (i = first; i <= failed; i++) {
+		struct vb_device *d = &inv->dev[i];
+
+		if (plan->dev[i].claim != CLAIM_BIND ||
+		    !vb_same_group(inv, first, i))
+			continue;
+		plan->dev[i].claim = CLAIM_REFUSED;
+		if (strcmp(d->override, saved[i].override))
+			write_dev(ctx, d, "driver_override",
+				  saved[i].override[0] ? saved[i].override :
+				  "\n");
+		if (saved[i].driver[0] && !d->driver[0])
+			vb_write_attr(ctx, "/sys/bus/pci/drivers_probe",
+				      d->addr);
+	}
+	vb_err(ctx, "%s: claiming %s failed: the group is given back to its host drivers",
+	       inv->dev[failed].addr,
+	       inv->dev[first].group >= 0 ? "its IOMMU group" : "it");
+	free(saved);
 }
 
 /* Waits, bounded, until every listed device's driver link says 'want'. */
@@ -492,9 +542,8 @@ int vb_apply(struct vb_ctx *ctx, struct vb_inventory *inv,
 	for (pass = 0; pass < 2; pass++) {
 		load_modules(ctx, inv, plan, pass == 0);
 		for (i = 0; i < plan->ndev; i++)
-			if (plan->dev[i].claim == CLAIM_BIND &&
-			    !plan->dev[i].done)
-				claim(ctx, &inv->dev[i], &plan->dev[i]);
+			if (plan->dev[i].claim == CLAIM_BIND)
+				claim_group(ctx, inv, plan, i);
 		if (pass == 1 || !apply_sriov(ctx, inv, plan, &ap))
 			break;
 		/* The kernel adds VFs before the sriov_numvfs write returns:

@@ -246,7 +246,7 @@ static void choose_driver(struct vb_ctx *ctx, const struct vb_modules *mods,
 		   !strcmp(d->override, dp->driver);
 }
 
-static bool same_group(const struct vb_inventory *inv, size_t first, size_t i)
+bool vb_same_group(const struct vb_inventory *inv, size_t first, size_t i)
 {
 	return i == first || (inv->dev[first].group >= 0 &&
 			      inv->dev[i].group == inv->dev[first].group);
@@ -284,7 +284,7 @@ static bool refuse_group(const struct vb_inventory *inv,
 			const struct vb_device *d = &inv->dev[i];
 			const struct vb_sriov_plan *s = sriov_of(plan, i);
 
-			if (!same_group(inv, first, i) || d->bridge)
+			if (!vb_same_group(inv, first, i) || d->bridge)
 				continue;
 			rf->culprit = d;
 			rf->hint = "";
@@ -344,7 +344,7 @@ static void plan_group(struct vb_ctx *ctx, const struct vb_inventory *inv,
 	size_t i;
 
 	for (i = 0; i < inv->n; i++) {
-		if (!same_group(inv, first, i) || !seeded[i])
+		if (!vb_same_group(inv, first, i) || !seeded[i])
 			continue;
 		flags |= seeds[i].rule->flags;
 		stub |= seeds[i].target == TGT_DRIVER &&
@@ -364,7 +364,7 @@ static void plan_group(struct vb_ctx *ctx, const struct vb_inventory *inv,
 	if ((lead->group < 0 && !stub) ||
 	    refuse_group(inv, plan, seeds, seeded, first, flags, &rf)) {
 		for (i = 0; i < inv->n; i++)
-			if (same_group(inv, first, i)) {
+			if (vb_same_group(inv, first, i)) {
 				plan->dev[i].claim = CLAIM_REFUSED;
 				plan->dev[i].rule = rule;
 			}
@@ -384,7 +384,7 @@ static void plan_group(struct vb_ctx *ctx, const struct vb_inventory *inv,
 		struct vb_dev_plan *dp = &plan->dev[i];
 		struct seed companion = { rule, TGT_VFIO, "" };
 
-		if (!same_group(inv, first, i) || d->bridge)
+		if (!vb_same_group(inv, first, i) || d->bridge)
 			continue;
 		if (!seeded[i] && stub) {
 			companion.target = TGT_DRIVER;
@@ -418,7 +418,7 @@ static void check_drivers(struct vb_ctx *ctx, const struct vb_inventory *inv,
 		       inv->dev[i].group >= 0 ? "its IOMMU group" : "device");
 		plan->errors++;
 		for (j = 0; j < inv->n; j++)
-			if (same_group(inv, i, j))
+			if (vb_same_group(inv, i, j))
 				plan->dev[j].claim = CLAIM_REFUSED;
 	}
 }
@@ -507,7 +507,7 @@ int vb_plan_build(struct vb_ctx *ctx, const struct vb_inventory *inv,
 			continue;
 		plan_group(ctx, inv, mods, plan, seeds, seeded, i);
 		for (j = i; j < inv->n; j++)
-			if (same_group(inv, i, j))
+			if (vb_same_group(inv, i, j))
 				decided[j] = true;
 	}
 	check_drivers(ctx, inv, mods, plan);

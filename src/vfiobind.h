@@ -257,6 +257,8 @@ int vb_plan_build(struct vb_ctx *ctx, const struct vb_inventory *inv,
 		  struct vb_rules *rules, const struct vb_modules *mods,
 		  struct vb_plan *plan);
 void vb_plan_free(struct vb_plan *plan);
+/* i is first itself or shares its IOMMU group. */
+bool vb_same_group(const struct vb_inventory *inv, size_t first, size_t i);
 const char *vb_pf_mode_name(enum vb_pf_mode mode);
 const char *vb_pf_driver(enum vb_pf_mode mode);
 

@@ -492,6 +492,8 @@ static int fake_kernel(struct vb_ctx *ctx, const char *rel, const char *value)
 	snprintf(addr, sizeof(addr), "%s", rel + 21);
 	attr = rel + 21 + VB_ADDR_LEN;
 	if (!strcmp(attr, "driver/unbind")) {
+		if (!strcmp(addr, fx->fail_unbind))
+			return -EBUSY;
 		if (!dev_has(fx, addr, "driver"))
 			return -ENODEV;
 		fx_bind(fx, addr, NULL);

@@ -132,6 +132,33 @@ static void group_companions_bound_and_refusal_writes_nothing(void **state)
 	fx_pipeline_free(fx, &p);
 }
 
+/* One member cannot be taken: the whole group goes back to the host. */
+static void group_given_back_when_one_member_fails(void **state)
+{
+	struct fx *fx = *state;
+	struct fx_pipeline p;
+	char buf[64];
+
+	fx_dev(fx, "0000:00:1e.0", NULL, 0x1b36, 0x000e, 0x060400, 5);
+	fx_dev(fx, "0000:01:01.0", "0000:00:1e.0", 0x8086, 0x100e, 0x020000, 5);
+	fx_dev(fx, "0000:01:01.1", "0000:00:1e.0", 0x8086, 0x100e, 0x020000, 5);
+	fx_native(fx, "0000:01:01.0", "e1000");
+	fx_native(fx, "0000:01:01.1", "e1000");
+	fx_bind(fx, "0000:01:01.0", "e1000");
+	fx_bind(fx, "0000:01:01.1", "e1000");
+	snprintf(fx->fail_unbind, sizeof(fx->fail_unbind), "0000:01:01.1");
+	apply_rules(fx, &p, "vfio.bind=01:01.0");
+	assert_string_equal(fx_driver_of(fx, "0000:01:01.0", buf, sizeof(buf)), "e1000");
+	assert_string_equal(fx_driver_of(fx, "0000:01:01.1", buf, sizeof(buf)), "e1000");
+	assert_string_equal(fx_read(fx, "sys/bus/pci/devices/0000:01:01.0/driver_override",
+				    buf, sizeof(buf)), "(null)");
+	assert_string_equal(fx_read(fx, "sys/bus/pci/devices/0000:01:01.1/driver_override",
+				    buf, sizeof(buf)), "(null)");
+	assert_true(fx_msg(fx, "0000:01:01.1: claiming its IOMMU group failed: the group is given back to its host drivers"));
+	assert_null(strstr(fx->writes, "drivers_probe=0000:01:01.1"));
+	fx_pipeline_free(fx, &p);
+}
+
 static void sriov_pf(struct fx *fx, int numvfs)
 {
 	fx_dev(fx, "0000:00:1c.0", NULL, 0x1b36, 0x000c, 0x060400, 6);
@@ -296,6 +323,7 @@ const struct CMUnitTest apply_tests[] = {
 	cmocka_unit_test_setup_teardown(sriov_vfio_pf_taken_from_bound_driver, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(rule_for_a_vf_made_by_the_same_run, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(sriov_conflicts_write_nothing, base_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(group_given_back_when_one_member_fails, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(record_written, base_setup, fx_teardown),
 };
 const size_t apply_tests_count = sizeof(apply_tests) / sizeof(apply_tests[0]);

@@ -24,6 +24,7 @@ struct fx {
 	char writes[8192];	/* "path=value\n" for every write, in order */
 	int next_group;		/* for VFs the fake kernel creates */
 	char fail_probe[VB_ADDR_LEN]; /* probing this device binds nothing */
+	char fail_unbind[VB_ADDR_LEN]; /* unbinding this device fails */
 };
 
 void fx_init(struct fx *fx);
