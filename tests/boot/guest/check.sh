@@ -99,6 +99,14 @@ vt_need_device() {
     vt_fail "$2: no PCI device $1 in the guest"
 }
 
+# vt_device ADDR CHECK: count CHECK, set _a to ADDR's full form, and fail
+# CHECK when the guest has no such device.
+vt_device() {
+    vt_counted
+    _a=$(vt_addr "$1")
+    vt_need_device "$_a" "$2"
+}
+
 # Wait until PCI bindings and the module list stop changing (async probes,
 # such as nvme's, finish after modprobe returns): stable for 1.5 s, at most
 # about 30 s.
@@ -154,17 +162,13 @@ vt_show_devices() {
 # expect_device ADDR: the device exists (catches a QEMU topology that is
 # not what the scenario thinks it is).
 expect_device() {
-    vt_counted
-    _a=$(vt_addr "$1")
-    vt_need_device "$_a" "expect_device" || return 1
+    vt_device "$1" "expect_device" || return 1
     vt_pass "$_a exists"
 }
 
 # expect_driver ADDR DRIVER: ADDR is bound to the driver named DRIVER.
 expect_driver() {
-    vt_counted
-    _a=$(vt_addr "$1")
-    vt_need_device "$_a" "expect_driver $2" || return 1
+    vt_device "$1" "expect_driver $2" || return 1
     _got=$(vt_driver "$_a")
     [ "$_got" = "$2" ] && { vt_pass "$_a bound to $2"; return 0; }
     vt_fail "$_a bound to '${_got:-nothing}', expected $2"
@@ -172,9 +176,7 @@ expect_driver() {
 
 # expect_vfio_driver ADDR: bound to vfio-pci or a vfio variant driver.
 expect_vfio_driver() {
-    vt_counted
-    _a=$(vt_addr "$1")
-    vt_need_device "$_a" "expect_vfio_driver" || return 1
+    vt_device "$1" "expect_vfio_driver" || return 1
     _got=$(vt_driver "$_a")
     vt_is_vfio_driver "$_got" && { vt_pass "$_a bound to vfio driver $_got"; return 0; }
     vt_fail "$_a bound to '${_got:-nothing}', expected a vfio driver"
@@ -182,9 +184,7 @@ expect_vfio_driver() {
 
 # expect_not_driver ADDR DRIVER
 expect_not_driver() {
-    vt_counted
-    _a=$(vt_addr "$1")
-    vt_need_device "$_a" "expect_not_driver $2" || return 1
+    vt_device "$1" "expect_not_driver $2" || return 1
     _got=$(vt_driver "$_a")
     [ "$_got" != "$2" ] && { vt_pass "$_a not bound to $2 (${_got:-unbound})"; return 0; }
     vt_fail "$_a bound to $2, must not be"
@@ -192,9 +192,7 @@ expect_not_driver() {
 
 # expect_not_vfio ADDR: neither vfio-pci nor a variant, nor overridden to one.
 expect_not_vfio() {
-    vt_counted
-    _a=$(vt_addr "$1")
-    vt_need_device "$_a" "expect_not_vfio" || return 1
+    vt_device "$1" "expect_not_vfio" || return 1
     _got=$(vt_driver "$_a")
     _ov=$(vt_override "$_a")
     if vt_is_vfio_driver "$_got"; then
@@ -210,9 +208,7 @@ expect_not_vfio() {
 
 # expect_no_driver ADDR
 expect_no_driver() {
-    vt_counted
-    _a=$(vt_addr "$1")
-    vt_need_device "$_a" "expect_no_driver" || return 1
+    vt_device "$1" "expect_no_driver" || return 1
     _got=$(vt_driver "$_a")
     [ -z "$_got" ] && { vt_pass "$_a unbound"; return 0; }
     vt_fail "$_a bound to $_got, expected no driver"
@@ -220,9 +216,7 @@ expect_no_driver() {
 
 # expect_override ADDR VALUE
 expect_override() {
-    vt_counted
-    _a=$(vt_addr "$1")
-    vt_need_device "$_a" "expect_override $2" || return 1
+    vt_device "$1" "expect_override $2" || return 1
     _got=$(vt_override "$_a")
     [ "$_got" = "$2" ] && { vt_pass "$_a driver_override is $2"; return 0; }
     vt_fail "$_a driver_override '${_got}', expected '$2'"
@@ -230,9 +224,7 @@ expect_override() {
 
 # expect_no_override ADDR
 expect_no_override() {
-    vt_counted
-    _a=$(vt_addr "$1")
-    vt_need_device "$_a" "expect_no_override" || return 1
+    vt_device "$1" "expect_no_override" || return 1
     _got=$(vt_override "$_a")
     [ -z "$_got" ] && { vt_pass "$_a has no driver_override"; return 0; }
     vt_fail "$_a has driver_override '$_got', expected none"
@@ -240,9 +232,7 @@ expect_no_override() {
 
 # expect_same_group ADDR ADDR...: all in one IOMMU group.
 expect_same_group() {
-    vt_counted
-    _a=$(vt_addr "$1")
-    vt_need_device "$_a" "expect_same_group" || return 1
+    vt_device "$1" "expect_same_group" || return 1
     _g=$(vt_group "$_a")
     [ -n "$_g" ] || { vt_fail "$_a has no IOMMU group"; return 1; }
     shift
@@ -261,9 +251,7 @@ expect_same_group() {
 # pci-stub, pcieport), and, when the group has a vfio node, the vfio core
 # itself reports the group viable.
 expect_group_viable() {
-    vt_counted
-    _a=$(vt_addr "$1")
-    vt_need_device "$_a" "expect_group_viable" || return 1
+    vt_device "$1" "expect_group_viable" || return 1
     _g=$(vt_group "$_a")
     [ -n "$_g" ] || { vt_fail "$_a has no IOMMU group"; return 1; }
     _bad=
@@ -291,9 +279,7 @@ expect_group_viable() {
 # expect_vfio_open ADDR: a VMM could use it now: the vfio core lets us set
 # a container and type1 IOMMU and hands out the device fd.
 expect_vfio_open() {
-    vt_counted
-    _a=$(vt_addr "$1")
-    vt_need_device "$_a" "expect_vfio_open" || return 1
+    vt_device "$1" "expect_vfio_open" || return 1
     if [ ! -x $VT/vfio-check ]; then
         vt_fail "expect_vfio_open $_a: $VT/vfio-check is not in the image"
         return 1
@@ -341,9 +327,7 @@ expect_module_not_loaded() {
 
 # expect_numvfs PF N: sriov_numvfs is N and N virtfn links exist.
 expect_numvfs() {
-    vt_counted
-    _a=$(vt_addr "$1")
-    vt_need_device "$_a" "expect_numvfs $2" || return 1
+    vt_device "$1" "expect_numvfs $2" || return 1
     _n=$(cat "/sys/bus/pci/devices/$_a/sriov_numvfs" 2> /dev/null)
     _l=$(vt_vfs "$_a" | wc -l)
     [ "$_n" = "$2" ] && [ "$_l" -eq "$2" ] && { vt_pass "$_a has $2 VFs"; return 0; }
@@ -361,9 +345,7 @@ vt_vfs() {
 
 # expect_vfs_driver PF DRIVER: PF has VFs and every one is on DRIVER.
 expect_vfs_driver() {
-    vt_counted
-    _a=$(vt_addr "$1")
-    vt_need_device "$_a" "expect_vfs_driver $2" || return 1
+    vt_device "$1" "expect_vfs_driver $2" || return 1
     _vfs=$(vt_vfs "$_a")
     [ -n "$_vfs" ] || { vt_fail "$_a has no VFs"; return 1; }
     for _v in $_vfs; do
@@ -409,9 +391,7 @@ expect_no_override_anywhere() {
 
 # expect_boot_vga ADDR: the kernel considers ADDR the boot VGA device.
 expect_boot_vga() {
-    vt_counted
-    _a=$(vt_addr "$1")
-    vt_need_device "$_a" "expect_boot_vga" || return 1
+    vt_device "$1" "expect_boot_vga" || return 1
     [ "$(cat "/sys/bus/pci/devices/$_a/boot_vga" 2> /dev/null)" = 1 ] &&
         { vt_pass "$_a is the boot VGA device"; return 0; }
     vt_fail "$_a is not the boot VGA device"
