@@ -192,7 +192,7 @@ static int vfio_enable_sriov(struct vb_ctx *ctx)
 static void untouch_module(struct vb_ctx *ctx, const struct vb_inventory *inv,
 			   struct vb_plan *plan, const char *module)
 {
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < plan->ndev; i++) {
 		if (plan->dev[i].claim != CLAIM_BIND ||
@@ -201,9 +201,7 @@ static void untouch_module(struct vb_ctx *ctx, const struct vb_inventory *inv,
 		vb_err(ctx, "%s: module %s did not load: %s left untouched",
 		       inv->dev[i].addr, module,
 		       inv->dev[i].group >= 0 ? "its IOMMU group" : "device");
-		for (j = 0; j < plan->ndev; j++)
-			if (vb_same_group(inv, i, j))
-				plan->dev[j].claim = CLAIM_REFUSED;
+		vb_plan_untouch_group(inv, plan, i, NULL);
 	}
 }
 

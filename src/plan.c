@@ -252,6 +252,20 @@ bool vb_same_group(const struct vb_inventory *inv, size_t first, size_t i)
 			      inv->dev[i].group == inv->dev[first].group);
 }
 
+void vb_plan_untouch_group(const struct vb_inventory *inv,
+			   struct vb_plan *plan, size_t i,
+			   const struct vb_rule *rule)
+{
+	size_t j;
+
+	for (j = 0; j < inv->n; j++)
+		if (vb_same_group(inv, i, j)) {
+			plan->dev[j].claim = CLAIM_REFUSED;
+			if (rule)
+				plan->dev[j].rule = rule;
+		}
+}
+
 /* Chipset functions with a normal header: host, ISA/LPC and other bridges
  * that vfio-pci could take but the host may need (lpc_ich, watchdogs). */
 static bool is_chipset(const struct vb_device *d)
@@ -272,12 +286,20 @@ struct refusal {
 static bool refuse_group(const struct vb_inventory *inv,
 			 const struct vb_plan *plan, const struct seed *seeds,
 			 const bool *seeded, size_t first, unsigned flags,
-			 struct refusal *rf)
+			 bool stub, struct refusal *rf)
 {
 	static const char allow_group[] =
 		"; add +allow-group to the item to claim the whole group anyway";
 	size_t i;
 	int check;
+
+	if (inv->dev[first].group < 0 && !stub) {
+		rf->culprit = &inv->dev[first];
+		rf->why = "has no IOMMU group, and vfio-pci will not take it";
+		rf->hint = "";
+		rf->host_rule = NULL;
+		return true;
+	}
 
 	for (check = 0; check < 5; check++)
 		for (i = 0; i < inv->n; i++) {
@@ -355,19 +377,8 @@ static void plan_group(struct vb_ctx *ctx, const struct vb_inventory *inv,
 	else
 		snprintf(rel, sizeof(rel), "device %s (no IOMMU group)",
 			 lead->addr);
-	if (lead->group < 0 && !stub) {
-		rf.culprit = lead;
-		rf.why = "has no IOMMU group, and vfio-pci will not take it";
-		rf.hint = "";
-		rf.host_rule = NULL;
-	}
-	if ((lead->group < 0 && !stub) ||
-	    refuse_group(inv, plan, seeds, seeded, first, flags, &rf)) {
-		for (i = 0; i < inv->n; i++)
-			if (vb_same_group(inv, first, i)) {
-				plan->dev[i].claim = CLAIM_REFUSED;
-				plan->dev[i].rule = rule;
-			}
+	if (refuse_group(inv, plan, seeds, seeded, first, flags, stub, &rf)) {
+		vb_plan_untouch_group(inv, plan, first, rule);
 		plan->errors++;
 		if (rf.host_rule)
 			vb_err(ctx, "%s item '%s' selects %s: refused, group left untouched: %s %s %s item '%s'",
@@ -404,7 +415,7 @@ static void plan_group(struct vb_ctx *ctx, const struct vb_inventory *inv,
 static void check_drivers(struct vb_ctx *ctx, const struct vb_inventory *inv,
 			  const struct vb_modules *mods, struct vb_plan *plan)
 {
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < inv->n; i++) {
 		struct vb_dev_plan *dp = &plan->dev[i];
@@ -417,9 +428,7 @@ static void check_drivers(struct vb_ctx *ctx, const struct vb_inventory *inv,
 		       mods->kver,
 		       inv->dev[i].group >= 0 ? "its IOMMU group" : "device");
 		plan->errors++;
-		for (j = 0; j < inv->n; j++)
-			if (vb_same_group(inv, i, j))
-				plan->dev[j].claim = CLAIM_REFUSED;
+		vb_plan_untouch_group(inv, plan, i, NULL);
 	}
 }
 
