@@ -529,7 +529,7 @@ int vb_apply(struct vb_ctx *ctx, struct vb_inventory *inv,
 	struct autoprobe_off ap = { 0 };
 	struct vb_device **devs;
 	const char **want;
-	size_t i, n = 0, bound = 0, already = 0;
+	size_t i, n = 0, already = 0;
 	int pass, r;
 
 	if (plan->off || plan->no_iommu)
@@ -596,7 +596,6 @@ int vb_apply(struct vb_ctx *ctx, struct vb_inventory *inv,
 		if (dp->claim != CLAIM_BIND || dp->done)
 			continue;
 		if (!strcmp(d->driver, dp->driver)) {
-			bound++;
 			vb_info(ctx, "%s: bound to %s", d->addr, dp->driver);
 			continue;
 		}
@@ -608,7 +607,8 @@ int vb_apply(struct vb_ctx *ctx, struct vb_inventory *inv,
 	check_viable(ctx, inv, plan);
 	free(devs);
 	free(want);
-	if (!bound && !n && already)
+	/* Judged by writes: after SR-IOV the re-plan may find all done. */
+	if (!ctx->writes && already)
 		vb_notice(ctx, "nothing to do: %zu device%s already bound as planned",
 			  already, already == 1 ? "" : "s");
 	return 0;

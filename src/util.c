@@ -120,6 +120,7 @@ int vb_write_attr(struct vb_ctx *ctx, const char *rel, const char *value)
 	int r = ctx->write_attr ? ctx->write_attr(ctx, rel, value)
 				: vb_write_attr_real(ctx, rel, value);
 
+	ctx->writes++;
 	vb_dbg(ctx, "write '%s' to %s: %s", value, rel,
 	       r < 0 ? strerror(-r) : "ok");
 	return r;

@@ -57,6 +57,7 @@ struct vb_ctx {
 	vb_write_fn write_attr;	/* sysfs writer; tests substitute their own */
 	int parse_errors;	/* input items that did not parse */
 	int errors;		/* errors logged */
+	unsigned writes;	/* sysfs writes made */
 	struct vb_msg *msg;	/* warnings and errors, for JSON output */
 	size_t nmsg, cmsg;
 };

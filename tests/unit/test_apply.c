@@ -67,6 +67,7 @@ static void override_before_unbind_then_verified(void **state)
 
 	/* again: nothing is written and it says so */
 	fx->writes[0] = '\0';
+	fx->ctx.writes = 0;	/* a new run */
 	apply_rules(fx, &p, "vfio.bind=0000:00:03.0");
 	assert_string_equal(fx->writes, "");
 	assert_true(fx_msg(fx, "nothing to do: 1 device already bound as planned"));
@@ -191,6 +192,7 @@ static void sriov_native_pf_vfs_to_vfio(void **state)
 
 	/* idempotent with VFs in place */
 	fx->writes[0] = '\0';
+	fx->ctx.writes = 0;	/* a new run */
 	apply_rules(fx, &p, "vfio.sriov=0000:01:00.0=2");
 	assert_string_equal(fx->writes, "");
 	fx_pipeline_free(fx, &p);
@@ -289,6 +291,7 @@ static void sriov_conflicts_write_nothing(void **state)
 	fx_bind(fx, "0000:01:00.0", "nvme");
 	for (i = 0; i < sizeof(cmdlines) / sizeof(cmdlines[0]); i++) {
 		fx->writes[0] = '\0';
+		fx->ctx.writes = 0;	/* a new run */
 		apply_rules(fx, &p, cmdlines[i]);
 		if (fx->writes[0])
 			fail_msg("%s wrote:\n%s", cmdlines[i], fx->writes);
