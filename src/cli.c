@@ -141,7 +141,9 @@ static int run(struct vb_ctx *ctx, const char *cmd, bool json)
 		vb_rules_free(&rules);
 		return VB_EXIT_FAILED;
 	}
-	vb_modules_load(ctx, &mods);
+	/* The module index is megabytes: read it only when a rule needs it. */
+	if (rules.n && !rules.off)
+		vb_modules_load(ctx, &mods);
 	vb_plan_build(ctx, &inv, &rules, &mods, &plan);
 	if (apply) {
 		vb_apply(ctx, &inv, &rules, &mods, &plan);
