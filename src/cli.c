@@ -4,6 +4,7 @@
  * line, take the inventory, plan, and then print or apply.  It reads like
  * the boot step it implements; the work is in the other files.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -19,7 +20,7 @@
 #define CMDLINE_MAX (64 * 1024)
 
 static const char usage_text[] =
-"Usage: vfiobind [OPTIONS] apply|plan|status\n"
+"Usage: vfiobind [OPTIONS] apply|plan|status|modules\n"
 "\n"
 "Keep PCI devices meant for virtual machines away from host drivers: bind\n"
 "whole IOMMU groups to vfio (or pci-stub) and set SR-IOV VF counts, from\n"
@@ -32,11 +33,15 @@ static const char usage_text[] =
 "  plan      print what apply would do; change nothing\n"
 "  status    every IOMMU group with its devices, their drivers and overrides,\n"
 "            which rule claims them, and whether the group is usable by vfio\n"
+"  modules   for initramfs builders: the kernel modules an image for kernel\n"
+"            --kver needs for the rules (config, this host's command line and\n"
+"            --cmdline), one per line; no IOMMU needed on the build host.\n"
+"            Exit 1 when the target kernel lacks one (named on stderr)\n"
 "\n"
 "Options:\n"
 "  -r, --root DIR        take every path (/sys, /proc/cmdline, /etc, /lib/modules,\n"
 "                        /run, /dev/kmsg) under DIR\n"
-"      --cmdline STRING  use STRING instead of /proc/cmdline\n"
+"      --cmdline STRING  use STRING instead of /proc/cmdline (modules: as well)\n"
 "  -c, --config PATH     read only PATH instead of /etc/vfiobind.conf and\n"
 "                        /etc/vfiobind.d/*.conf (PATH is not under --root)\n"
 "  -k, --kver VERSION    kernel version for /lib/modules (default: uname -r)\n"
@@ -45,6 +50,8 @@ static const char usage_text[] =
 "  -w, --wait MS         wait at most MS milliseconds for drivers to bind\n"
 "                        (default 3000; some drivers probe asynchronously)\n"
 "  -j, --json            plan and status as JSON\n"
+"  -a, --all             modules: every vfio variant of the kernel and both\n"
+"                        PCI stubs, for a generic image (or another machine)\n"
 "  -v, --verbose         also log every sysfs write and module load\n"
 "  -q, --quiet           log warnings and errors only\n"
 "      --stderr          log to stderr too (the default when it is a terminal)\n"
@@ -68,6 +75,7 @@ static const struct option options[] = {
 	{ "modprobe", required_argument, NULL, OPT_MODPROBE },
 	{ "wait", required_argument, NULL, 'w' },
 	{ "json", no_argument, NULL, 'j' },
+	{ "all", no_argument, NULL, 'a' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "stderr", no_argument, NULL, OPT_STDERR },
@@ -84,24 +92,29 @@ static int usage_error(const char *fmt, const char *arg)
 	return VB_EXIT_USAGE;
 }
 
-static int read_rules(struct vb_ctx *ctx, struct vb_rules *rules)
+/* Image builders take the host's command line and --cmdline both: an
+ * image carries the config, and the rules of the next boot's command
+ * line decide its modules as much as this one's. */
+static int read_rules(struct vb_ctx *ctx, struct vb_rules *rules, bool both)
 {
 	char *buf;
 	int r;
 
 	vb_config_load(ctx, rules);
-	if (ctx->cmdline)
+	if (ctx->cmdline && !both)
 		return vb_cmdline_rules(ctx, ctx->cmdline, rules);
 	buf = malloc(CMDLINE_MAX);
 	if (!buf)
 		return -1;
 	r = vb_read_attr(ctx, "/proc/cmdline", buf, CMDLINE_MAX);
 	if (r < 0)
-		vb_warn(ctx, "cannot read %s/proc/cmdline: %s", ctx->root,
+		vb_log(ctx, both && r == -ENOENT ? VB_INFO : VB_WARNING, "cannot read %s/proc/cmdline: %s", ctx->root,
 			strerror(-r));
 	else
 		r = vb_cmdline_rules(ctx, buf, rules);
 	free(buf);
+	if (ctx->cmdline && r >= 0)
+		r = vb_cmdline_rules(ctx, ctx->cmdline, rules);
 	return r;
 }
 
@@ -127,6 +140,17 @@ static void summary(struct vb_ctx *ctx, const struct vb_inventory *inv,
 	       ctx->errors == 1 ? "" : "s");
 }
 
+static int image_modules(struct vb_ctx *ctx, bool all)
+{
+	struct vb_rules rules = { 0 };
+	int status;
+
+	read_rules(ctx, &rules, true);
+	status = vb_image_modules(ctx, &rules, all, stdout);
+	vb_rules_free(&rules);
+	return status;
+}
+
 static int run(struct vb_ctx *ctx, const char *cmd, bool json)
 {
 	struct vb_rules rules = { 0 };
@@ -136,7 +160,7 @@ static int run(struct vb_ctx *ctx, const char *cmd, bool json)
 	bool apply = !strcmp(cmd, "apply");
 	int status;
 
-	read_rules(ctx, &rules);
+	read_rules(ctx, &rules, false);
 	if (vb_inventory_read(ctx, &inv) < 0) {
 		vb_rules_free(&rules);
 		return VB_EXIT_FAILED;
@@ -171,14 +195,15 @@ int vfiobind_main(int argc, char **argv)
 		.verbosity = VB_INFO,
 		.probe_wait_ms = 3000,
 	};
-	bool json = false, force_stderr = false;
+	bool json = false, force_stderr = false, all = false;
+	const char *cmd;
 	char *end;
 	unsigned long v;
 	int c, status;
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":r:c:k:w:jvqhV", options,
+	while ((c = getopt_long(argc, argv, ":r:c:k:w:javqhV", options,
 				NULL)) != -1) {
 		switch (c) {
 		case 'r':
@@ -210,6 +235,9 @@ int vfiobind_main(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 'a':
+			all = true;
+			break;
 		case 'v':
 			ctx.verbosity = VB_DEBUG;
 			break;
@@ -235,17 +263,23 @@ int vfiobind_main(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return usage_error("%s", optind >= argc ?
-				   "missing command: apply, plan or status" :
-				   "exactly one command: apply, plan or status");
-	if (strcmp(argv[optind], "apply") && strcmp(argv[optind], "plan") &&
-	    strcmp(argv[optind], "status"))
-		return usage_error("unknown command '%s' (want apply, plan or status)",
-				   argv[optind]);
-	if (json && !strcmp(argv[optind], "apply"))
+				   "missing command: apply, plan, status or modules" :
+				   "exactly one command: apply, plan, status or modules");
+	cmd = argv[optind];
+	if (strcmp(cmd, "apply") && strcmp(cmd, "plan") &&
+	    strcmp(cmd, "status") && strcmp(cmd, "modules"))
+		return usage_error("unknown command '%s' (want apply, plan, status or modules)",
+				   cmd);
+	if (json && strcmp(cmd, "plan") && strcmp(cmd, "status"))
 		return usage_error("%s", "--json goes with plan and status; apply records JSON to /run/vfiobind/state.json");
-	ctx.no_kmsg = strcmp(argv[optind], "apply") != 0;
+	if (all && strcmp(cmd, "modules"))
+		return usage_error("%s", "--all goes with modules");
+	ctx.no_kmsg = strcmp(cmd, "apply") != 0;
 	ctx.to_stderr = force_stderr || ctx.no_kmsg || isatty(STDERR_FILENO);
-	status = run(&ctx, argv[optind], json);
+	if (!strcmp(cmd, "modules"))
+		status = image_modules(&ctx, all);
+	else
+		status = run(&ctx, cmd, json);
 	vb_ctx_free(&ctx);
 	return status;
 }

@@ -39,9 +39,9 @@ static int specificity(const struct vb_selector *sel)
 	return 0;
 }
 
-static const struct vb_rule *best_rule(struct vb_rules *rules,
-				       enum vb_rule_kind kind,
-				       const struct vb_device *d)
+const struct vb_rule *vb_rule_best(struct vb_rules *rules,
+				   enum vb_rule_kind kind,
+				   const struct vb_device *d)
 {
 	struct vb_rule *best = NULL;
 	size_t i;
@@ -146,7 +146,7 @@ static void plan_sriov(struct vb_ctx *ctx, const struct vb_inventory *inv,
 
 	for (i = 0; i < inv->n; i++) {
 		const struct vb_device *d = &inv->dev[i];
-		const struct vb_rule *r = best_rule(rules, RULE_SRIOV, d);
+		const struct vb_rule *r = vb_rule_best(rules, RULE_SRIOV, d);
 
 		if (!r || (d->is_vf && r->sel.kind != SEL_ADDR))
 			continue;
@@ -498,7 +498,7 @@ int vb_plan_build(struct vb_ctx *ctx, const struct vb_inventory *inv,
 		return -ENOMEM;
 	}
 	for (i = 0; i < inv->n; i++)
-		bind[i] = best_rule(rules, RULE_BIND, &inv->dev[i]);
+		bind[i] = vb_rule_best(rules, RULE_BIND, &inv->dev[i]);
 	plan_sriov(ctx, inv, rules, mods, plan, bind);
 	for (i = 0; i < inv->n; i++) {
 		seeded[i] = seed_of(inv, plan, bind, i, &seeds[i]);

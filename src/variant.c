@@ -21,7 +21,7 @@
 
 #define INDEX_MAX_BYTES (64 * 1024 * 1024)
 
-static char *slurp(const char *path, size_t *len)
+char *vb_slurp(const char *path, size_t *len)
 {
 	struct stat st;
 	char *buf;
@@ -146,7 +146,7 @@ int vb_modules_load(struct vb_ctx *ctx, struct vb_modules *mods)
 		text[i] = NULL;
 		if (vb_path(ctx, path, sizeof(path), "/lib/modules/%s/%s",
 			    mods->kver, files[i]) == 0)
-			text[i] = slurp(path, &len);
+			text[i] = vb_slurp(path, &len);
 	}
 	mods->loaded = text[0] != NULL;
 	mods->have_dep = text[1] != NULL;

@@ -217,6 +217,8 @@ struct vb_modules {
 };
 
 int vb_modules_load(struct vb_ctx *ctx, struct vb_modules *mods);
+/* A whole file, NUL-terminated; NULL when unreadable or over 64 MiB. */
+char *vb_slurp(const char *path, size_t *len);
 void vb_modules_free(struct vb_modules *mods);
 bool vb_modules_known(const struct vb_modules *mods, const char *module);
 const char *vb_variant_for(const struct vb_modules *mods, const char *modalias);
@@ -258,6 +260,10 @@ int vb_plan_build(struct vb_ctx *ctx, const struct vb_inventory *inv,
 		  struct vb_rules *rules, const struct vb_modules *mods,
 		  struct vb_plan *plan);
 void vb_plan_free(struct vb_plan *plan);
+/* The most specific rule of kind selecting d (the later of equals). */
+const struct vb_rule *vb_rule_best(struct vb_rules *rules,
+				   enum vb_rule_kind kind,
+				   const struct vb_device *d);
 /* i is first itself or shares its IOMMU group. */
 bool vb_same_group(const struct vb_inventory *inv, size_t first, size_t i);
 /* Marks i's whole group (or i alone, without one) as left untouched, and
@@ -292,6 +298,10 @@ void vb_status_print(const struct vb_inventory *inv,
 		     const struct vb_plan *plan, FILE *f, bool json);
 int vb_record_write(struct vb_ctx *ctx, const struct vb_inventory *inv,
 		    const struct vb_plan *plan, int status);
+
+/* image.c: the modules an initramfs needs for the rules */
+int vb_image_modules(struct vb_ctx *ctx, struct vb_rules *rules, bool all,
+		     FILE *out);
 
 /* cli.c */
 int vfiobind_main(int argc, char **argv);
