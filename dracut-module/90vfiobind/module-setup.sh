@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2154 # dracut sets moddir, initdir, kernel and the rest
 # dracut module: run vfiobind before udev coldplug so native drivers never
 # see the PCI devices (and SR-IOV functions) reserved for vfio.
 
@@ -33,143 +34,26 @@ depends() {
     return 0
 }
 
-# vfio variant modules (vfio_pci: aliases in modules.alias) that match a PCI
-# device of this host, the same way the binder ranks them at boot.
-vfiobind_host_variants() {
-    local _alias _pattern _mod _dev _modalias
-    local -a _modaliases=()
-
-    for _dev in /sys/bus/pci/devices/*/modalias; do
-        [[ -r $_dev ]] || continue
-        read -r _modalias < "$_dev" && _modaliases+=("vfio_$_modalias")
-    done
-    ((${#_modaliases[@]})) || return 0
-
-    while read -r _alias _pattern _mod; do
-        [[ $_alias == alias && $_pattern == vfio_pci:* ]] || continue
-        # plain vfio_pci matches everything and is installed anyway
-        [[ $_mod == vfio_pci ]] && continue
-        for _modalias in "${_modaliases[@]}"; do
-            # shellcheck disable=SC2053 # the alias is a glob on purpose
-            if [[ $_modalias == $_pattern ]]; then
-                echo "$_mod"
-                break
-            fi
-        done
-    done < "$srcmods/modules.alias"
-}
-
+# The modules the binder loads at boot, as "vfiobind modules" lists them
+# for the target kernel: the vfio core, the variants and native SR-IOV PF
+# drivers the rules need on this host, or every variant for a generic
+# image. What the kernel lacks is reported, never fatal: the binder
+# leaves such devices alone at boot. Forced even in host-only mode,
+# where they are usually not loaded on the host yet.
 installkernel() {
-    local _mods
+    local _line _mods=() _args=(--kver "$kernel")
 
-    # The binder loads these itself: driver_override never changes MODALIAS,
-    # so udev would not load them. Forced even in host-only mode, where
-    # they are usually not loaded on the host yet.
-    hostonly='' instmods vfio vfio_pci vfio_iommu_type1 pci-stub pci-pf-stub
-
-    if [[ $hostonly ]]; then
-        _mods=$(vfiobind_host_variants)
-        # shellcheck disable=SC2086
-        [[ $_mods ]] && hostonly='' instmods $_mods
-    else
-        instmods "=drivers/vfio/pci"
-    fi
-
-    vfiobind_install_plan_modules
-}
-
-# Reads the binder's JSON plan (one key per line) from stdin and prints
-#   module NAME       a module the plan loads for a claimed device
-#   native PF         a PF kept on its native driver for SR-IOV
-#   driver NAME       a driver named for VFs
-#   msg TEXT          a plan error or warning
-vfiobind_plan_items() {
-    local _line _key _val _section='' _pf='' _mode='' _vfs=''
+    [[ $hostonly ]] || _args+=(--all)
+    # Another machine's image: this host's devices say nothing about it.
+    [[ $dracutsysrootdir ]] && _args+=(--root "$dracutsysrootdir" --all)
     while IFS= read -r _line; do
         case $_line in
-            *'"devices": ['* | *'"refused": ['* | *'"sriov": ['* | *'"errors": ['* | *'"warnings": ['*)
-                _section=${_line#*\"}
-                _section=${_section%%\"*}
-                continue
-                ;;
+            'vfiobind: warning:'* | 'vfiobind: error:'*) dwarn "$_line" ;;
+            vfiobind:*) dinfo "$_line" ;;
+            ?*) _mods+=("$_line") ;;
         esac
-        if [[ $_section == errors || $_section == warnings ]]; then
-            [[ $_line == *\"*\"* ]] || continue
-            _val=${_line#*\"}
-            _val=${_val%\"*}
-            _val=${_val//\\\"/\"}
-            echo "msg ${_val//\\\\/\\}"
-            continue
-        fi
-        if [[ $_line == *'}'* && $_section == sriov && $_pf ]]; then
-            [[ $_mode == native ]] && echo "native $_pf"
-            [[ $_vfs && $_vfs != vfio && $_vfs != host ]] && echo "driver $_vfs"
-            _pf='' _mode='' _vfs=''
-            continue
-        fi
-        [[ $_line =~ ^[[:space:]]*\"([a-z_]+)\":\ \"([^\"]*)\" ]] || continue
-        _key=${BASH_REMATCH[1]}
-        _val=${BASH_REMATCH[2]}
-        case $_section:$_key in
-            devices:module) [[ $_val ]] && echo "module $_val" ;;
-            sriov:pf) _pf=$_val ;;
-            sriov:pf_mode) _mode=$_val ;;
-            sriov:vfs) _vfs=$_val ;;
-        esac
-    done
-}
-
-# Modules the configuration needs besides the vfio ones (native SR-IOV PF
-# drivers, drivers named in rules), from the binder's own plan against this
-# host for the target kernel. The plan is advisory: it needs the devices
-# and an active IOMMU on the build host, and a binder that cannot plan here
-# must not break the image. A --sysroot build is for another machine:
-# this host's devices say nothing about it.
-vfiobind_install_plan_modules() {
-    local _json _kind _arg _modalias _mod _found _missing=()
-    local -A _mods=()
-
-    [[ $dracutsysrootdir ]] && return 0
-    _json=$("$(vfiobind_binary)" --kver "$kernel" --json plan 2> /dev/null)
-    [[ $_json == *'"version"'* ]] || {
-        dinfo "vfiobind: no plan on this host; installing the vfio modules only"
-        return 0
-    }
-
-    while read -r _kind _arg; do
-        case $_kind in
-            module | driver) _mods[$_arg]=1 ;;
-            native)
-                _modalias=
-                read -r _modalias < "/sys/bus/pci/devices/$_arg/modalias" 2> /dev/null
-                read -r -d '' -a _found < <(modprobe -S "$kernel" -R "$_modalias" 2> /dev/null)
-                if ((${#_found[@]})); then
-                    for _mod in "${_found[@]}"; do
-                        _mods[$_mod]=1
-                    done
-                else
-                    _missing+=("native driver of SR-IOV PF $_arg")
-                fi
-                ;;
-            msg)
-                if [[ $hostonly ]]; then
-                    dwarn "vfiobind plan for this host: $_arg"
-                else
-                    dinfo "vfiobind plan for this host: $_arg"
-                fi
-                ;;
-        esac
-    done < <(vfiobind_plan_items <<< "$_json")
-
-    for _mod in "${!_mods[@]}"; do
-        if modprobe -S "$kernel" -n -q "$_mod" 2> /dev/null; then
-            hostonly='' instmods "$_mod"
-        else
-            _missing+=("$_mod")
-        fi
-    done
-    ((${#_missing[@]} == 0)) \
-        || dwarn "vfiobind: not in the image, not available for kernel $kernel: ${_missing[*]}"
+    done < <("$dracutsysrootdir$(vfiobind_binary)" "${_args[@]}" modules 2>&1)
+    ((${#_mods[@]})) && hostonly='' instmods "${_mods[@]}"
     return 0
 }
 
