@@ -5,6 +5,8 @@ SBINDIR    ?= $(PREFIX)/sbin
 DOCDIR     ?= $(PREFIX)/share/doc/vfiobind
 MANDIR     ?= $(PREFIX)/share/man
 DRACUTDIR  ?= $(PREFIX)/lib/dracut/modules.d
+INITRAMFSTOOLSDIR ?= $(PREFIX)/share/initramfs-tools
+INITCPIODIR ?= $(PREFIX)/lib/initcpio
 SYSCONFDIR ?= /etc
 DESTDIR    ?=
 
@@ -104,6 +106,14 @@ install: $(B)/vfiobind
 	install -d $(DESTDIR)$(DRACUTDIR)/90vfiobind
 	install -m 0755 dracut-module/90vfiobind/*.sh $(DESTDIR)$(DRACUTDIR)/90vfiobind/
 	install -m 0644 dracut-module/90vfiobind/*.service $(DESTDIR)$(DRACUTDIR)/90vfiobind/
+	install -D -m 0755 initramfs-tools/hooks/vfiobind $(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks/vfiobind
+	install -D -m 0755 initramfs-tools/scripts/init-top/00-vfiobind \
+	    $(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top/00-vfiobind
+	install -D -m 0644 mkinitcpio/install/vfiobind $(DESTDIR)$(INITCPIODIR)/install/vfiobind
+	install -D -m 0644 mkinitcpio/install/sd-vfiobind $(DESTDIR)$(INITCPIODIR)/install/sd-vfiobind
+	install -D -m 0644 mkinitcpio/hooks/vfiobind $(DESTDIR)$(INITCPIODIR)/hooks/vfiobind
+	install -D -m 0644 dracut-module/90vfiobind/vfiobind.service \
+	    $(DESTDIR)$(INITCPIODIR)/vfiobind/vfiobind.service
 
 clean:
 	rm -rf $(B)

@@ -7,7 +7,8 @@
 # The base (everything but the scenario) is built once per set of inputs
 # and cached under build/boot/; each image is the base with a small newc
 # archive appended (the kernel unpacks them in turn, later files win):
-# /init, the checker, the scenario's files and /usr/sbin/vfiobind.
+# /init, the checker, the scenario's files, /usr/sbin/vfiobind and the
+# mkinitcpio runtime hook /hooks/vfiobind that /init runs it from.
 #
 # SCENARIO_DIR holds expect.sh [pre-binder.sh] [vfiobind.conf], or, for
 # tests/boot/record-fixture, record.conf [record-run.sh] (no binder then).
@@ -127,6 +128,7 @@ else
     [[ -f $scenario/pre-binder.sh ]] && install -m 0644 "$scenario/pre-binder.sh" "$overlay/vfiobind-test/"
     [[ -f $scenario/vfiobind.conf ]] && install -m 0644 "$scenario/vfiobind.conf" "$overlay/etc/vfiobind.conf"
     install -m 0755 "$VFIOBIND_BINARY" "$overlay/usr/sbin/vfiobind"
+    install -D -m 0644 "$boot_top/mkinitcpio/hooks/vfiobind" "$overlay/hooks/vfiobind"
 fi
 
 (cd "$overlay" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >> "$out.tmp"

@@ -444,8 +444,8 @@ vt_main() {
     vt_settle
     echo "vfiobind-test: ===== check on $(uname -r) ====="
     echo "vfiobind-test: cmdline: $(cat /proc/cmdline)"
-    [ -f "$VT_RUN/apply-status" ] &&
-        echo "vfiobind-test: binder exit status (not judged): $(cat "$VT_RUN/apply-status")"
+    [ -f /run/vfiobind/state.json ] &&
+        echo "vfiobind-test: binder's record (not judged): $(grep -o '"exit_status": [0-9]*' /run/vfiobind/state.json)"
     vt_show_devices
     echo "vfiobind-test: IOMMU groups:"
     for _g in /sys/kernel/iommu_groups/*; do

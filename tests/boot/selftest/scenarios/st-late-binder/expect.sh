@@ -1,0 +1,1 @@
+../../../scenarios/twin-e1000/expect.sh
