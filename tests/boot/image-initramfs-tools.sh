@@ -96,7 +96,10 @@ RUNSIZE=10%
 FSTYPE=auto
 EOF
     echo "RESUME=none" > "$conf/conf.d/resume"
-    : > "$conf/modules"
+    # MODULES=most leaves display and sound drivers to the real root; users
+    # who want them early list them here, as these do. init loads this
+    # list after init-top, so after the binder too.
+    printf '%s\n' bochs snd-hda-intel > "$conf/modules"
     if [[ $source == tree ]]; then
         install -m 0755 "$hook" "$conf/hooks/vfiobind"
         if [[ $late == 1 ]]; then
