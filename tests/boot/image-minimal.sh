@@ -128,6 +128,7 @@ else
     [[ -f $scenario/vfiobind.conf ]] && install -m 0644 "$scenario/vfiobind.conf" "$overlay/etc/vfiobind.conf"
     install -m 0755 "$VFIOBIND_BINARY" "$overlay/usr/sbin/vfiobind"
 fi
+"$boot_dir/variant/add-modules.sh" "$scenario" "$out.tmp" "$overlay"
 
 (cd "$overlay" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >> "$out.tmp"
 mv "$out.tmp" "$out"
