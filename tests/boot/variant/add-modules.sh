@@ -74,11 +74,13 @@ moddir=${moddir%/modules.dep}
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vfiobind-variant.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-(cd "$tmp" && cpio -id --quiet "$moddir/*" < "$base")
+(cd "$tmp" && cpio -id --quiet "$moddir/*") < "$base"
 mkdir -p "$tmp/orig" "$tmp/$moddir/updates/vfiobind-test"
 cp -p "$tmp/$moddir"/modules.* "$tmp/orig/"
 for m in "${wanted[@]}"; do
     install -m 0644 "$mods/$m.ko" "$tmp/$moddir/updates/vfiobind-test/"
+    # as modules_install INSTALL_MOD_STRIP=1 does: 11 KiB instead of 300
+    strip --strip-debug "$tmp/$moddir/updates/vfiobind-test/$m.ko"
     echo "updates/vfiobind-test/$m.ko" >> "$tmp/$moddir/modules.order"
 done
 depmod -b "$tmp/${moddir%lib/modules/"$KVER"}" "$KVER"
