@@ -52,7 +52,10 @@ variant_build() {
     mkdir -p "$out"
     cp "$src"/Kbuild "$src"/*.c "$out/"
     echo "building the test vfio variant modules for $KVER" >&2
-    make -C "$kdir" M="$out" modules > "$out/build.log" 2>&1 || {
+    # Run from 'make check', MAKEFLAGS would hand the project's command-line
+    # variables (CC=clang, V=, O=) to Kbuild; the kernel's own settings rule.
+    env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$kdir" M="$out" modules \
+        > "$out/build.log" 2>&1 || {
         cat "$out/build.log" >&2
         boot_die "building the test variant modules in $out failed"
     }
