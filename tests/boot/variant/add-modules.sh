@@ -46,7 +46,7 @@ kdir=${KDIR:-/lib/modules/$KVER/build}
 # builds share it.
 variant_build() {
     local out=$1 stamp
-    stamp=$({ echo "$kdir"; cat "$src"/Kbuild "$src"/*.c; } | boot_hash)
+    stamp=$({ echo "$kdir"; cat "$kdir/Module.symvers" "$src"/Kbuild "$src"/*.c; } | boot_hash)
     [[ -f $out/.built && $(cat "$out/.built") == "$stamp" ]] && return 0
     rm -rf "$out"
     mkdir -p "$out"
