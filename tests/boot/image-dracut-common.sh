@@ -206,6 +206,7 @@ EOF
         shell) dracut_harness_shell "$root" "$scenario" "$hooks" ;;
         systemd) dracut_harness_systemd "$root" "$scenario" ;;
     esac
+    "$boot_dir/variant/add-modules.sh" "$scenario" "$base" "$root"
 
     cp "$base" "$initrd.tmp"
     dracut_cpio_list "$root" "$base.list" \

@@ -14,7 +14,7 @@
 #
 # The base image is built once per set of inputs and cached under
 # build/boot/; each scenario appends a small newc archive (the checker,
-# expect.sh, pre-binder.sh, /etc/vfiobind.conf). The harness's own boot
+# expect.sh, pre-binder.sh, /etc/vfiobind.conf, test variant modules). The harness's own boot
 # scripts are in the base, since the image's ORDER files are fixed there:
 #   init-top/0-vfiobind-test-pre   runs pre-binder.sh, before the binder
 #   init-premount/vfiobind-test    checks and powers off, after coldplug
@@ -166,6 +166,7 @@ install -m 0644 "$boot_dir/guest/check.sh" "$scenario/expect.sh" "$overlay/vfiob
 install -m 0755 "$check_bin" "$overlay/vfiobind-test/vfio-check"
 [[ -f $scenario/pre-binder.sh ]] && install -m 0644 "$scenario/pre-binder.sh" "$overlay/vfiobind-test/"
 [[ -f $scenario/vfiobind.conf ]] && install -m 0644 "$scenario/vfiobind.conf" "$overlay/etc/vfiobind.conf"
+"$boot_dir/variant/add-modules.sh" "$scenario" "$base" "$overlay"
 # /etc is in the base: the kernel's unpacker would not create a parent
 # directory, so vfiobind-test/ goes in as one.
 (cd "$overlay" && find . -mindepth 1 ! -path ./etc | sed 's|^\./||' | LC_ALL=C sort \

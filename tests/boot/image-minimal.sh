@@ -130,6 +130,7 @@ else
     install -m 0755 "$VFIOBIND_BINARY" "$overlay/usr/sbin/vfiobind"
     install -D -m 0644 "$boot_top/mkinitcpio/hooks/vfiobind" "$overlay/hooks/vfiobind"
 fi
+"$boot_dir/variant/add-modules.sh" "$scenario" "$out.tmp" "$overlay"
 
 (cd "$overlay" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >> "$out.tmp"
 mv "$out.tmp" "$out"
