@@ -102,7 +102,7 @@ int vb_modprobe(struct vb_ctx *ctx, const char *module, const char *param)
 	return -EIO;
 }
 
-static int write_dev(struct vb_ctx *ctx, const struct vb_device *d,
+int vb_dev_write(struct vb_ctx *ctx, const struct vb_device *d,
 		     const char *attr, const char *value)
 {
 	char rel[PATH_MAX];
@@ -270,7 +270,7 @@ static int claim(struct vb_ctx *ctx, struct vb_device *d,
 	int r;
 
 	if (strcmp(d->override, dp->driver)) {
-		r = write_dev(ctx, d, "driver_override", dp->driver);
+		r = vb_dev_write(ctx, d, "driver_override", dp->driver);
 		if (r < 0) {
 			vb_err(ctx, "%s: setting driver_override to %s failed: %s",
 			       d->addr, dp->driver, strerror(-r));
@@ -321,7 +321,7 @@ static void claim_group(struct vb_ctx *ctx, struct vb_inventory *inv,
 			continue;
 		plan->dev[i].claim = CLAIM_REFUSED;
 		if (strcmp(d->override, saved[i].override))
-			write_dev(ctx, d, "driver_override",
+			vb_dev_write(ctx, d, "driver_override",
 				  saved[i].override[0] ? saved[i].override :
 				  "\n");
 		if (saved[i].driver[0] && !d->driver[0])
@@ -372,7 +372,7 @@ static const char *sriov_error(int r)
 }
 
 /* Waits, bounded, until the device has any driver at all. */
-static bool wait_any_driver(struct vb_ctx *ctx, struct vb_device *d)
+bool vb_wait_any_driver(struct vb_ctx *ctx, struct vb_device *d)
 {
 	long deadline = now_ms() + ctx->probe_wait_ms;
 
@@ -399,7 +399,7 @@ static int pf_driver(struct vb_ctx *ctx, struct vb_device *pf,
 			return 0;
 		/* A stale override or a stub would keep the native driver off. */
 		if (pf->override[0] &&
-		    write_dev(ctx, pf, "driver_override", "\n") < 0)
+		    vb_dev_write(ctx, pf, "driver_override", "\n") < 0)
 			return -EIO;
 		if (pf->driver[0] && unbind(ctx, pf) < 0)
 			return -EIO;
@@ -407,7 +407,7 @@ static int pf_driver(struct vb_ctx *ctx, struct vb_device *pf,
 			vb_warn(ctx, "%s: module loader found nothing for %s",
 				pf->addr, pf->modalias);
 		vb_write_attr(ctx, "/sys/bus/pci/drivers_probe", pf->addr);
-		if (!wait_any_driver(ctx, pf)) {
+		if (!vb_wait_any_driver(ctx, pf)) {
 			vb_err(ctx, "%s: no native driver bound to the PF within %u ms",
 			       pf->addr, ctx->probe_wait_ms);
 			return -ENODEV;
@@ -454,10 +454,10 @@ static bool apply_sriov(struct vb_ctx *ctx, struct vb_inventory *inv,
 		if (pf_driver(ctx, pf, s) < 0 || !s->change)
 			continue;
 		if (s->rule->target != TGT_HOST && pf->autoprobe == 1 &&
-		    write_dev(ctx, pf, "sriov_drivers_autoprobe", "0") == 0)
+		    vb_dev_write(ctx, pf, "sriov_drivers_autoprobe", "0") == 0)
 			memcpy(ap->pf[ap->n++], pf->addr, VB_ADDR_LEN);
 		if (pf->numvfs > 0) {
-			r = write_dev(ctx, pf, "sriov_numvfs", "0");
+			r = vb_dev_write(ctx, pf, "sriov_numvfs", "0");
 			if (r < 0) {
 				vb_err(ctx, "%s: removing %d VFs failed: %s",
 				       pf->addr, pf->numvfs, sriov_error(r));
@@ -470,7 +470,7 @@ static bool apply_sriov(struct vb_ctx *ctx, struct vb_inventory *inv,
 			continue;
 		}
 		snprintf(num, sizeof(num), "%u", s->numvfs);
-		r = write_dev(ctx, pf, "sriov_numvfs", num);
+		r = vb_dev_write(ctx, pf, "sriov_numvfs", num);
 		if (r < 0)
 			vb_err(ctx, "%s: enabling %u VFs failed: %s", pf->addr,
 			       s->numvfs, sriov_error(r));

@@ -21,6 +21,7 @@
 
 static const char usage_text[] =
 "Usage: vfiobind [OPTIONS] apply|plan|status|modules\n"
+"       vfiobind [OPTIONS] release [SELECTOR...]\n"
 "\n"
 "Keep PCI devices meant for virtual machines away from host drivers: bind\n"
 "whole IOMMU groups to vfio (or pci-stub) and set SR-IOV VF counts, from\n"
@@ -37,6 +38,11 @@ static const char usage_text[] =
 "            --kver needs for the rules (config, this host's command line and\n"
 "            --cmdline), one per line; no IOMMU needed on the build host.\n"
 "            Exit 1 when the target kernel lacks one (named on stderr)\n"
+"  release   give the IOMMU groups of the devices SELECTOR names (an address,\n"
+"            VVVV:DDDD or class:CC as in vfio.bind=), or without one every\n"
+"            device the last apply claimed, back to their host drivers:\n"
+"            clear driver_override, unbind, probe, report who took each;\n"
+"            refuses a group a process holds open through /dev/vfio\n"
 "\n"
 "Options:\n"
 "  -r, --root DIR        take every path (/sys, /proc/cmdline, /etc, /lib/modules,\n"
@@ -47,6 +53,10 @@ static const char usage_text[] =
 "  -k, --kver VERSION    kernel version for /lib/modules (default: uname -r)\n"
 "      --modprobe PATH   module loader to execute (default: modprobe in /sbin,\n"
 "                        /usr/sbin, /bin or /usr/bin)\n"
+"  -d, --device ADDR     apply, plan: only the IOMMU groups of the devices at\n"
+"                        ADDR (repeatable; for udev on hotplug); VF counts\n"
+"                        change only for a PF named here\n"
+"  -n, --dry-run         release: print what would be released; change nothing\n"
 "  -w, --wait MS         wait at most MS milliseconds for drivers to bind\n"
 "                        (default 3000; some drivers probe asynchronously)\n"
 "  -j, --json            plan and status as JSON\n"
@@ -67,6 +77,8 @@ static const char usage_text[] =
 
 enum { OPT_CMDLINE = 256, OPT_MODPROBE, OPT_STDERR };
 
+#define SCOPE_MAX 64
+
 static const struct option options[] = {
 	{ "root", required_argument, NULL, 'r' },
 	{ "cmdline", required_argument, NULL, OPT_CMDLINE },
@@ -76,6 +88,8 @@ static const struct option options[] = {
 	{ "wait", required_argument, NULL, 'w' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "all", no_argument, NULL, 'a' },
+	{ "device", required_argument, NULL, 'd' },
+	{ "dry-run", no_argument, NULL, 'n' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "stderr", no_argument, NULL, OPT_STDERR },
@@ -125,6 +139,9 @@ static void summary(struct vb_ctx *ctx, const struct vb_inventory *inv,
 
 	if (plan->off)
 		return;
+	/* udev runs apply --device for every PCI device: only news count */
+	if (ctx->nscope && !ctx->errors && !ctx->writes)
+		return;
 	for (i = 0; i < plan->ndev; i++) {
 		if (plan->dev[i].claim == CLAIM_REFUSED)
 			refused++;
@@ -148,6 +165,39 @@ static int image_modules(struct vb_ctx *ctx, bool all)
 	read_rules(ctx, &rules, true);
 	status = vb_image_modules(ctx, &rules, all, stdout);
 	vb_rules_free(&rules);
+	return status;
+}
+
+/* release: its arguments are selectors, parsed as vfio.bind= items. */
+static int release(struct vb_ctx *ctx, char **args, int nargs, bool dry_run)
+{
+	struct vb_inventory inv = { 0 };
+	struct vb_selector *sel;
+	struct vb_rule rule;
+	char err[256];
+	size_t errcol;
+	int i, status;
+
+	sel = calloc((size_t)nargs + 1, sizeof(*sel));
+	if (!sel)
+		return VB_EXIT_FAILED;
+	for (i = 0; i < nargs; i++) {
+		if (strchr(args[i], '=') ||
+		    vb_rule_parse(RULE_BIND, args[i], &rule, err, sizeof(err),
+				  &errcol) < 0) {
+			free(sel);
+			return usage_error("release: bad selector '%s' (want an address, VVVV:DDDD[:SVVV:SDDD] or class:CC[SS[PP]])",
+					   args[i]);
+		}
+		sel[i] = rule.sel;
+	}
+	if (vb_inventory_read(ctx, &inv) < 0) {
+		free(sel);
+		return VB_EXIT_FAILED;
+	}
+	status = vb_release(ctx, &inv, sel, (size_t)nargs, dry_run);
+	vb_inventory_free(&inv);
+	free(sel);
 	return status;
 }
 
@@ -195,7 +245,8 @@ int vfiobind_main(int argc, char **argv)
 		.verbosity = VB_INFO,
 		.probe_wait_ms = 3000,
 	};
-	bool json = false, force_stderr = false, all = false;
+	bool json = false, force_stderr = false, all = false, dry_run = false;
+	struct vb_selector scope[SCOPE_MAX];
 	const char *cmd;
 	char *end;
 	unsigned long v;
@@ -203,7 +254,7 @@ int vfiobind_main(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":r:c:k:w:javqhV", options,
+	while ((c = getopt_long(argc, argv, ":r:c:k:w:jad:nvqhV", options,
 				NULL)) != -1) {
 		switch (c) {
 		case 'r':
@@ -238,6 +289,20 @@ int vfiobind_main(int argc, char **argv)
 		case 'a':
 			all = true;
 			break;
+		case 'd':
+			if (ctx.nscope == SCOPE_MAX)
+				return usage_error("more than 64 --device options at '%s'",
+						   optarg);
+			if (vb_parse_addr(optarg, &scope[ctx.nscope]) < 0 ||
+			    scope[ctx.nscope].any_func)
+				return usage_error("bad --device '%s' (want a PCI address, [DDDD:]BB:SS.F)",
+						   optarg);
+			ctx.nscope++;
+			ctx.scope = scope;
+			break;
+		case 'n':
+			dry_run = true;
+			break;
 		case 'v':
 			ctx.verbosity = VB_DEBUG;
 			break;
@@ -261,23 +326,31 @@ int vfiobind_main(int argc, char **argv)
 					   argv[optind - 1]);
 		}
 	}
-	if (optind != argc - 1)
-		return usage_error("%s", optind >= argc ?
-				   "missing command: apply, plan, status or modules" :
-				   "exactly one command: apply, plan, status or modules");
+	if (optind >= argc)
+		return usage_error("%s", "missing command: apply, plan, status, modules or release");
 	cmd = argv[optind];
 	if (strcmp(cmd, "apply") && strcmp(cmd, "plan") &&
-	    strcmp(cmd, "status") && strcmp(cmd, "modules"))
-		return usage_error("unknown command '%s' (want apply, plan, status or modules)",
+	    strcmp(cmd, "status") && strcmp(cmd, "modules") &&
+	    strcmp(cmd, "release"))
+		return usage_error("unknown command '%s' (want apply, plan, status, modules or release)",
 				   cmd);
+	if (optind != argc - 1 && strcmp(cmd, "release"))
+		return usage_error("unexpected argument '%s'", argv[optind + 1]);
+	if (ctx.nscope && strcmp(cmd, "apply") && strcmp(cmd, "plan"))
+		return usage_error("%s", "--device goes with apply and plan");
+	if (dry_run && strcmp(cmd, "release"))
+		return usage_error("%s", "--dry-run goes with release; plan is apply's dry run");
 	if (json && strcmp(cmd, "plan") && strcmp(cmd, "status"))
 		return usage_error("%s", "--json goes with plan and status; apply records JSON to /run/vfiobind/state.json");
 	if (all && strcmp(cmd, "modules"))
 		return usage_error("%s", "--all goes with modules");
-	ctx.no_kmsg = strcmp(cmd, "apply") != 0;
+	ctx.no_kmsg = strcmp(cmd, "apply") && (strcmp(cmd, "release") || dry_run);
 	ctx.to_stderr = force_stderr || ctx.no_kmsg || isatty(STDERR_FILENO);
 	if (!strcmp(cmd, "modules"))
 		status = image_modules(&ctx, all);
+	else if (!strcmp(cmd, "release"))
+		status = release(&ctx, argv + optind + 1, argc - optind - 1,
+				 dry_run);
 	else
 		status = run(&ctx, cmd, json);
 	vb_ctx_free(&ctx);

@@ -360,17 +360,17 @@ void vb_status_print(const struct vb_inventory *inv,
 	}
 }
 
-/* /run/vfiobind/state.json: written whole to a temporary, then renamed. */
-int vb_record_write(struct vb_ctx *ctx, const struct vb_inventory *inv,
-		    const struct vb_plan *plan, int status)
+/* /run/vfiobind/NAME: written whole to a temporary, then renamed. */
+int vb_record_file(struct vb_ctx *ctx, const char *name,
+		   void (*fill)(FILE *f, const void *arg), const void *arg)
 {
 	char dir[PATH_MAX], tmp[PATH_MAX], path[PATH_MAX];
 	FILE *f;
 	int r = 0;
 
 	if (vb_path(ctx, dir, sizeof(dir), "/run/vfiobind") < 0 ||
-	    vb_path(ctx, tmp, sizeof(tmp), "/run/vfiobind/.state.json.tmp") < 0 ||
-	    vb_path(ctx, path, sizeof(path), "/run/vfiobind/state.json") < 0)
+	    vb_path(ctx, tmp, sizeof(tmp), "/run/vfiobind/.%s.tmp", name) < 0 ||
+	    vb_path(ctx, path, sizeof(path), "/run/vfiobind/%s", name) < 0)
 		return -ENAMETOOLONG;
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		r = -errno;
@@ -381,7 +381,7 @@ int vb_record_write(struct vb_ctx *ctx, const struct vb_inventory *inv,
 			strerror(-r));
 		return r;
 	}
-	plan_json(ctx, inv, plan, f, status);
+	fill(f, arg);
 	if (fclose(f) != 0 || rename(tmp, path) < 0) {
 		r = -errno;
 		vb_warn(ctx, "cannot write the record %s: %s", path,
@@ -389,4 +389,26 @@ int vb_record_write(struct vb_ctx *ctx, const struct vb_inventory *inv,
 		unlink(tmp);
 	}
 	return r;
+}
+
+struct plan_record {
+	const struct vb_ctx *ctx;
+	const struct vb_inventory *inv;
+	const struct vb_plan *plan;
+	int status;
+};
+
+static void fill_plan_record(FILE *f, const void *arg)
+{
+	const struct plan_record *pr = arg;
+
+	plan_json(pr->ctx, pr->inv, pr->plan, f, pr->status);
+}
+
+int vb_record_write(struct vb_ctx *ctx, const struct vb_inventory *inv,
+		    const struct vb_plan *plan, int status)
+{
+	struct plan_record pr = { ctx, inv, plan, status };
+
+	return vb_record_file(ctx, "state.json", fill_plan_record, &pr);
 }

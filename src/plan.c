@@ -173,7 +173,10 @@ static void plan_sriov(struct vb_ctx *ctx, const struct vb_inventory *inv,
 		s->rule = r;
 		s->numvfs = r->numvfs;
 		s->pf_mode = r->pf_mode;
-		s->change = (unsigned)d->numvfs != r->numvfs;
+		/* apply --device never changes a VF count it was not given:
+		 * the VFs an operator made are claimed as they are. */
+		s->change = (unsigned)d->numvfs != r->numvfs &&
+			    (!ctx->nscope || vb_in_scope(ctx, d));
 		snprintf(s->pf_driver, sizeof(s->pf_driver), "%s",
 			 vb_pf_driver(r->pf_mode));
 		if (!s->change && d->driver[0] && s->pf_mode != PF_NATIVE &&
@@ -526,7 +529,7 @@ int vb_plan_build(struct vb_ctx *ctx, const struct vb_inventory *inv,
 	for (i = 0; i < rules->n; i++) {
 		const struct vb_rule *r = &rules->r[i];
 
-		if (r->matches)
+		if (r->matches || ctx->nscope)	/* --device: others elsewhere */
 			continue;
 		if (j) {	/* planned again once the new VFs exist */
 			vb_notice(ctx, "%s item '%s' matches no PCI device before the VFs are created",

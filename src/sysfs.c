@@ -168,6 +168,51 @@ static int count_groups(const struct vb_ctx *ctx)
 	return n;
 }
 
+bool vb_in_scope(const struct vb_ctx *ctx, const struct vb_device *d)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->nscope; i++)
+		if (vb_selector_match(&ctx->scope[i], d))
+			return true;
+	return false;
+}
+
+/*
+ * apply --device: keep the named devices, their IOMMU groups, and the PF
+ * of a named VF with its group (its SR-IOV rule decides for the VF);
+ * nothing else is planned or touched.
+ */
+static void scope(const struct vb_ctx *ctx, struct vb_inventory *inv)
+{
+	bool *keep = calloc(inv->n + 1, sizeof(*keep));
+	size_t i, j, n = 0;
+
+	if (!keep)
+		return;
+	for (i = 0; i < inv->n; i++) {
+		const struct vb_device *d = &inv->dev[i], *pf;
+
+		if (!vb_in_scope(ctx, d))
+			continue;
+		keep[i] = true;
+		pf = d->is_vf ? vb_inventory_find(inv, d->physfn) : NULL;
+		for (j = 0; j < inv->n; j++) {
+			const struct vb_device *m = &inv->dev[j];
+
+			if ((d->group >= 0 && m->group == d->group) ||
+			    (pf && (m == pf || (pf->group >= 0 &&
+						m->group == pf->group))))
+				keep[j] = true;
+		}
+	}
+	for (i = 0; i < inv->n; i++)
+		if (keep[i])
+			inv->dev[n++] = inv->dev[i];
+	inv->n = n;
+	free(keep);
+}
+
 int vb_inventory_read(struct vb_ctx *ctx, struct vb_inventory *inv)
 {
 	char path[PATH_MAX];
@@ -203,6 +248,8 @@ int vb_inventory_read(struct vb_ctx *ctx, struct vb_inventory *inv)
 	if (inv->n)
 		qsort(inv->dev, inv->n, sizeof(*inv->dev), by_addr);
 	inv->ngroups = count_groups(ctx);
+	if (ctx->nscope)
+		scope(ctx, inv);
 	return 0;
 }
 

@@ -58,6 +58,8 @@ struct vb_ctx {
 	int parse_errors;	/* input items that did not parse */
 	int errors;		/* errors logged */
 	unsigned writes;	/* sysfs writes made */
+	const struct vb_selector *scope; /* apply --device: only these groups */
+	size_t nscope;
 	struct vb_msg *msg;	/* warnings and errors, for JSON output */
 	size_t nmsg, cmsg;
 };
@@ -198,6 +200,8 @@ int vb_device_refresh(struct vb_ctx *ctx, struct vb_device *d);
 bool vb_selector_match(const struct vb_selector *sel,
 		       const struct vb_device *d);
 bool vb_driver_managed_dma(const char *driver);
+/* Named by apply --device (never true without --device). */
+bool vb_in_scope(const struct vb_ctx *ctx, const struct vb_device *d);
 
 /* variant.c: modules.alias, modules.dep and modules.builtin */
 struct vb_alias {
@@ -279,6 +283,10 @@ int vb_apply(struct vb_ctx *ctx, struct vb_inventory *inv,
 	     struct vb_rules *rules, const struct vb_modules *mods,
 	     struct vb_plan *plan);
 int vb_modprobe(struct vb_ctx *ctx, const char *module, const char *param);
+int vb_dev_write(struct vb_ctx *ctx, const struct vb_device *d,
+		 const char *attr, const char *value);
+/* Waits, bounded by --wait, until d has any driver at all. */
+bool vb_wait_any_driver(struct vb_ctx *ctx, struct vb_device *d);
 
 /* output.c: plan, status and the record */
 struct vb_json {
@@ -298,6 +306,12 @@ void vb_status_print(const struct vb_inventory *inv,
 		     const struct vb_plan *plan, FILE *f, bool json);
 int vb_record_write(struct vb_ctx *ctx, const struct vb_inventory *inv,
 		    const struct vb_plan *plan, int status);
+int vb_record_file(struct vb_ctx *ctx, const char *name,
+		   void (*fill)(FILE *f, const void *arg), const void *arg);
+
+/* release.c: groups back to their host drivers */
+int vb_release(struct vb_ctx *ctx, struct vb_inventory *inv,
+	       const struct vb_selector *sel, size_t nsel, bool dry_run);
 
 /* image.c: the modules an initramfs needs for the rules */
 int vb_image_modules(struct vb_ctx *ctx, struct vb_rules *rules, bool all,

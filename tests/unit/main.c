@@ -11,6 +11,8 @@ int main(void)
 					  NULL, NULL);
 	failed += _cmocka_run_group_tests("apply", apply_tests,
 					  apply_tests_count, NULL, NULL);
+	failed += _cmocka_run_group_tests("release", release_tests,
+					  release_tests_count, NULL, NULL);
 	failed += _cmocka_run_group_tests("image", image_tests,
 					  image_tests_count, NULL, NULL);
 	failed += _cmocka_run_group_tests("cli", cli_tests, cli_tests_count,

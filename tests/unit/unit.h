@@ -80,6 +80,8 @@ extern const struct CMUnitTest plan_tests[];
 extern const size_t plan_tests_count;
 extern const struct CMUnitTest apply_tests[];
 extern const size_t apply_tests_count;
+extern const struct CMUnitTest release_tests[];
+extern const size_t release_tests_count;
 extern const struct CMUnitTest image_tests[];
 extern const size_t image_tests_count;
 extern const struct CMUnitTest cli_tests[];

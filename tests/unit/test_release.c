@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * After boot: release (groups back to the host, never one a VM holds)
+ * and apply --device (only the named devices' groups), against the fake
+ * kernel.
+ */
+#include <string.h>
+
+#include "unit.h"
+
+/* Two e1000 on vfio-pci, 00:03.0 alone in group 3, 00:04.0 and 00:04.1
+ * sharing group 4; e1000 is what the kernel binds without an override. */
+static int claimed_setup(void **state)
+{
+	struct fx *fx = fx_new();
+	static const char *const addrs[] = { "0000:00:03.0", "0000:00:04.0",
+					     "0000:00:04.1" };
+	char rel[PATH_MAX];
+	size_t i;
+
+	fx_dev(fx, "0000:00:03.0", NULL, 0x8086, 0x100e, 0x020000, 3);
+	fx_dev(fx, "0000:00:04.0", NULL, 0x8086, 0x100e, 0x020000, 4);
+	fx_dev(fx, "0000:00:04.1", NULL, 0x8086, 0x100e, 0x020000, 4);
+	fx_driver(fx, "vfio-pci", "vfio_pci");
+	fx_write(fx, "run/.keep", "");
+	for (i = 0; i < 3; i++) {
+		fx_native(fx, addrs[i], "e1000");
+		fx_bind(fx, addrs[i], "vfio-pci");
+		snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/driver_override",
+			 addrs[i]);
+		fx_write(fx, rel, "vfio-pci\n");
+	}
+	*state = fx;
+	return 0;
+}
+
+static int release(struct fx *fx, const char *addr, bool dry_run)
+{
+	struct vb_inventory inv;
+	struct vb_selector sel;
+	int status;
+
+	assert_int_equal(vb_inventory_read(&fx->ctx, &inv), 0);
+	if (addr)
+		assert_int_equal(vb_parse_addr(addr, &sel), 0);
+	status = vb_release(&fx->ctx, &inv, &sel, addr ? 1 : 0, dry_run);
+	vb_inventory_free(&inv);
+	return status;
+}
+
+static void release_gives_the_whole_group_back(void **state)
+{
+	struct fx *fx = *state;
+	char buf[512];
+
+	assert_int_equal(release(fx, "00:04.1", false), 0);
+	assert_string_equal(fx_driver_of(fx, "0000:00:04.0", buf, sizeof(buf)), "e1000");
+	assert_string_equal(fx_driver_of(fx, "0000:00:04.1", buf, sizeof(buf)), "e1000");
+	assert_string_equal(fx_driver_of(fx, "0000:00:03.0", buf, sizeof(buf)), "vfio-pci");
+	assert_string_equal(fx_read(fx, "sys/bus/pci/devices/0000:00:04.0/driver_override", buf, sizeof(buf)), "(null)");
+	assert_non_null(strstr(fx->writes,
+		"/sys/bus/pci/devices/0000:00:04.0/driver_override=\n\n"
+		"/sys/bus/pci/devices/0000:00:04.0/driver/unbind=0000:00:04.0\n"
+		"/sys/bus/pci/drivers_probe=0000:00:04.0\n"));
+	assert_null(strstr(fx->writes, "0000:00:03.0"));
+	assert_true(fx_msg(fx, "0000:00:04.1: released; host driver e1000 took it"));
+	fx_read(fx, "run/vfiobind/release.json", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "\"address\": \"0000:00:04.1\",\n      \"driver\": \"e1000\""));
+}
+
+/* A group open through vfio is refused whole and nothing is written. */
+static void release_refuses_a_group_in_use(void **state)
+{
+	struct fx *fx = *state;
+	char buf[64];
+
+	fx_link(fx, "proc/4242/fd/7", "/dev/vfio/4");
+	fx_write(fx, "proc/4242/comm", "qemu-system-x86\n");
+	assert_int_equal(release(fx, "00:04.0", false), 1);
+	assert_string_equal(fx->writes, "");
+	assert_true(fx_msg(fx, "IOMMU group 4 (0000:00:04.0) is in use by process 4242 (qemu-system-x86): not released"));
+	assert_string_equal(fx_driver_of(fx, "0000:00:04.0", buf, sizeof(buf)), "vfio-pci");
+	/* the vfio device cdev counts too */
+	fx_link(fx, "proc/4242/fd/7", "/dev/vfio/devices/vfio0");
+	fx_write(fx, "sys/bus/pci/devices/0000:00:03.0/vfio-dev/vfio0/dev", "511:0\n");
+	assert_int_equal(release(fx, "00:03.0", false), 1);
+	assert_string_equal(fx->writes, "");
+}
+
+/* Without a selector: what the last apply's record says it claimed. */
+static void release_without_selector_takes_the_record(void **state)
+{
+	struct fx *fx = *state;
+	char buf[64];
+
+	assert_int_equal(release(fx, NULL, false), 1);
+	assert_true(fx_msg(fx, "no record of an apply at"));
+	assert_string_equal(fx->writes, "");
+	fx->ctx.errors = 0;	/* a new run */
+	fx_write(fx, "run/vfiobind/state.json",
+		 "{\n  \"devices\": [\n    {\n      \"address\": \"0000:00:03.0\"\n    }\n  ],\n"
+		 "  \"refused\": [\n    {\n      \"address\": \"0000:00:04.0\"\n    }\n  ]\n}\n");
+	assert_int_equal(release(fx, NULL, false), 0);
+	assert_string_equal(fx_driver_of(fx, "0000:00:03.0", buf, sizeof(buf)), "e1000");
+	assert_string_equal(fx_driver_of(fx, "0000:00:04.0", buf, sizeof(buf)), "vfio-pci");
+}
+
+static void release_dry_run_writes_nothing(void **state)
+{
+	struct fx *fx = *state;
+
+	assert_int_equal(release(fx, "00:04.0", true), 0);
+	assert_string_equal(fx->writes, "");
+	assert_false(fx_msg(fx, "released"));
+}
+
+/* apply --device: the named device's group only; rules for other devices
+ * neither act nor count as matching nothing. */
+static void device_scope_touches_only_its_group(void **state)
+{
+	struct fx *fx = *state;
+	struct fx_pipeline p;
+	struct vb_selector scope;
+	char buf[64];
+
+	fx_dev(fx, "0000:00:05.0", NULL, 0x8086, 0x100e, 0x020000, 5);
+	fx_native(fx, "0000:00:05.0", "e1000");
+	fx_bind(fx, "0000:00:05.0", "e1000");
+	fx_dev(fx, "0000:00:06.0", NULL, 0x8086, 0x100e, 0x020000, 6);
+	fx_native(fx, "0000:00:06.0", "e1000");
+	fx_bind(fx, "0000:00:06.0", "e1000");
+	assert_int_equal(vb_parse_addr("00:06.0", &scope), 0);
+	fx->ctx.scope = &scope;
+	fx->ctx.nscope = 1;
+	fx_plan(fx, &p, "vfio.bind=8086:100e vfio.bind=00:1f.0", NULL);
+	assert_int_equal(p.inv.n, 1);
+	assert_int_equal(vb_apply(&fx->ctx, &p.inv, &p.rules, &p.mods, &p.plan), 0);
+	assert_string_equal(fx_driver_of(fx, "0000:00:06.0", buf, sizeof(buf)), "vfio-pci");
+	assert_string_equal(fx_driver_of(fx, "0000:00:05.0", buf, sizeof(buf)), "e1000");
+	assert_null(strstr(fx->writes, "0000:00:05.0"));
+	assert_false(fx_msg(fx, "matches no PCI device"));
+	assert_true(fx_msg(fx, "0000:00:06.0: unbinding from e1000"));
+	assert_int_equal(fx->ctx.errors, 0);
+	fx_pipeline_free(fx, &p);
+}
+
+/* A VF named by --device is claimed by its PF's rule, and the VF count an
+ * operator chose is never changed by it. */
+static void device_scope_never_changes_vf_counts(void **state)
+{
+	struct fx *fx = *state;
+	struct fx_pipeline p;
+	struct vb_selector scope;
+	char buf[64];
+
+	fx_dev(fx, "0000:01:00.0", NULL, 0x1b36, 0x0010, 0x010802, 10);
+	fx_sriov(fx, "0000:01:00.0", 4, 3);
+	fx_native(fx, "0000:01:00.0", "nvme");
+	fx_bind(fx, "0000:01:00.0", "nvme");
+	fx_vf(fx, "0000:01:00.1", "0000:01:00.0", 0, 0x0010, 11);
+	fx_vf(fx, "0000:01:00.2", "0000:01:00.0", 1, 0x0010, 12);
+	fx_vf(fx, "0000:01:00.3", "0000:01:00.0", 2, 0x0010, 13);
+	assert_int_equal(vb_parse_addr("01:00.3", &scope), 0);
+	fx->ctx.scope = &scope;
+	fx->ctx.nscope = 1;
+	fx_plan(fx, &p, "vfio.sriov=01:00.0=2", NULL);
+	assert_int_equal(vb_apply(&fx->ctx, &p.inv, &p.rules, &p.mods, &p.plan), 0);
+	assert_null(strstr(fx->writes, "sriov_numvfs"));
+	assert_string_equal(fx_driver_of(fx, "0000:01:00.3", buf, sizeof(buf)), "vfio-pci");
+	assert_null(strstr(fx->writes, "0000:01:00.1"));
+	assert_string_equal(fx_read(fx, "sys/bus/pci/devices/0000:01:00.0/sriov_numvfs", buf, sizeof(buf)), "3");
+	fx_pipeline_free(fx, &p);
+}
+
+const struct CMUnitTest release_tests[] = {
+	cmocka_unit_test_setup_teardown(release_gives_the_whole_group_back, claimed_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(release_refuses_a_group_in_use, claimed_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(release_without_selector_takes_the_record, claimed_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(release_dry_run_writes_nothing, claimed_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(device_scope_touches_only_its_group, claimed_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(device_scope_never_changes_vf_counts, claimed_setup, fx_teardown),
+};
+const size_t release_tests_count = sizeof(release_tests) / sizeof(release_tests[0]);
