@@ -7,6 +7,8 @@ MANDIR     ?= $(PREFIX)/share/man
 DRACUTDIR  ?= $(PREFIX)/lib/dracut/modules.d
 INITRAMFSTOOLSDIR ?= $(PREFIX)/share/initramfs-tools
 INITCPIODIR ?= $(PREFIX)/lib/initcpio
+UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 SYSCONFDIR ?= /etc
 DESTDIR    ?=
 
@@ -26,7 +28,7 @@ TESTS   := $(wildcard tests/unit/*.c) tests/tools/fixture-tree.c
 # that an assertion catches, not a warning to chase.
 TEST_CFLAGS := -O1 -g -Wno-format-truncation
 
-.PHONY: all check check-unit check-asan check-fuzz check-size check-boot \
+.PHONY: all check check-unit check-asan check-fuzz check-size check-boot check-shell \
         unit fuzz bench demo install clean
 
 all: $(B)/vfiobind
@@ -82,7 +84,17 @@ check-boot: $(B)/vfiobind
 	tests/boot/selftest/run
 	tests/boot/run --kind all
 
-check: check-size check-unit check-asan check-fuzz check-boot
+# Every shell file we ship or boot with (the self-test's scenarios are
+# broken on purpose).
+SHELL_FILES = $(filter-out tests/boot/selftest/scenarios/%,$(shell git ls-files '*.sh' \
+	'*/hooks/*' '*/install/*' '*/scripts/init-top/*' .ci/run tests/boot/run \
+	tests/boot/demo tests/boot/record-fixture tests/boot/selftest/run \
+	tests/boot/guest/init-minimal tests/bench/run))
+
+check-shell:
+	shellcheck -S warning $(SHELL_FILES)
+
+check: check-size check-shell check-unit check-asan check-fuzz check-boot
 
 $(B)/expand-fixture: tests/tools/expand-fixture.c tests/tools/fixture-tree.c tests/tools/fixture-tree.h
 	@mkdir -p $(B)
@@ -114,6 +126,8 @@ install: $(B)/vfiobind
 	install -D -m 0644 mkinitcpio/hooks/vfiobind $(DESTDIR)$(INITCPIODIR)/hooks/vfiobind
 	install -D -m 0644 dracut-module/90vfiobind/vfiobind.service \
 	    $(DESTDIR)$(INITCPIODIR)/vfiobind/vfiobind.service
+	install -D -m 0644 udev/69-vfiobind.rules $(DESTDIR)$(UDEVRULESDIR)/69-vfiobind.rules
+	install -D -m 0644 systemd/vfiobind.service $(DESTDIR)$(SYSTEMDUNITDIR)/vfiobind.service
 
 clean:
 	rm -rf $(B)

@@ -431,14 +431,13 @@ static int pf_driver(struct vb_ctx *ctx, struct vb_device *pf,
 	return 0;
 }
 
-/* PFs whose VF autoprobe was turned off, to turn back on at the end. */
-struct autoprobe_off {
-	char (*pf)[VB_ADDR_LEN];
-	size_t n;
-};
-
+/*
+ * A PF whose VFs go to vfio keeps sriov_drivers_autoprobe at 0 for good:
+ * VFs made later (an admin, a firmware reset) then bind nothing until
+ * the udev rule has set their override, so no host driver ever races.
+ */
 static bool apply_sriov(struct vb_ctx *ctx, struct vb_inventory *inv,
-			struct vb_plan *plan, struct autoprobe_off *ap)
+			struct vb_plan *plan)
 {
 	char num[16];
 	bool changed = false;
@@ -453,9 +452,8 @@ static bool apply_sriov(struct vb_ctx *ctx, struct vb_inventory *inv,
 			continue;
 		if (pf_driver(ctx, pf, s) < 0 || !s->change)
 			continue;
-		if (s->rule->target != TGT_HOST && pf->autoprobe == 1 &&
-		    vb_dev_write(ctx, pf, "sriov_drivers_autoprobe", "0") == 0)
-			memcpy(ap->pf[ap->n++], pf->addr, VB_ADDR_LEN);
+		if (s->rule->target != TGT_HOST && pf->autoprobe == 1)
+			vb_dev_write(ctx, pf, "sriov_drivers_autoprobe", "0");
 		if (pf->numvfs > 0) {
 			r = vb_dev_write(ctx, pf, "sriov_numvfs", "0");
 			if (r < 0) {
@@ -479,20 +477,6 @@ static bool apply_sriov(struct vb_ctx *ctx, struct vb_inventory *inv,
 				pf->addr, s->numvfs, pf->driver);
 	}
 	return changed;
-}
-
-/* Later VFs (re-created by an admin) get host drivers as by default. */
-static void restore_autoprobe(struct vb_ctx *ctx, struct autoprobe_off *ap)
-{
-	char rel[PATH_MAX];
-	size_t i;
-
-	for (i = 0; i < ap->n; i++) {
-		snprintf(rel, sizeof(rel),
-			 "/sys/bus/pci/devices/%s/sriov_drivers_autoprobe",
-			 ap->pf[i]);
-		vb_write_attr(ctx, rel, "1");
-	}
 }
 
 static void check_viable(struct vb_ctx *ctx, const struct vb_inventory *inv,
@@ -526,7 +510,6 @@ int vb_apply(struct vb_ctx *ctx, struct vb_inventory *inv,
 	     struct vb_rules *rules, const struct vb_modules *mods,
 	     struct vb_plan *plan)
 {
-	struct autoprobe_off ap = { 0 };
 	struct vb_device **devs;
 	const char **want;
 	size_t i, n = 0, already = 0;
@@ -534,33 +517,24 @@ int vb_apply(struct vb_ctx *ctx, struct vb_inventory *inv,
 
 	if (plan->off || plan->no_iommu)
 		return 0;
-	ap.pf = calloc(plan->nsriov + 1, sizeof(*ap.pf));
-	if (!ap.pf)
-		return -ENOMEM;
 	for (pass = 0; pass < 2; pass++) {
 		load_modules(ctx, inv, plan, pass == 0);
 		for (i = 0; i < plan->ndev; i++)
 			if (plan->dev[i].claim == CLAIM_BIND)
 				claim_group(ctx, inv, plan, i);
-		if (pass == 1 || !apply_sriov(ctx, inv, plan, &ap))
+		if (pass == 1 || !apply_sriov(ctx, inv, plan))
 			break;
 		/* The kernel adds VFs before the sriov_numvfs write returns:
 		 * read again and plan them like any other device. */
 		vb_inventory_free(inv);
 		vb_plan_free(plan);
-		if (vb_inventory_read(ctx, inv) < 0) {
-			restore_autoprobe(ctx, &ap);
-			free(ap.pf);
+		if (vb_inventory_read(ctx, inv) < 0)
 			return -EIO;
-		}
 		ctx->replan = true;
 		r = vb_plan_build(ctx, inv, rules, mods, plan);
 		ctx->replan = false;
-		if (r < 0) {
-			restore_autoprobe(ctx, &ap);
-			free(ap.pf);
+		if (r < 0)
 			return r;
-		}
 	}
 
 	devs = calloc(plan->ndev + 1, sizeof(*devs));
@@ -568,7 +542,6 @@ int vb_apply(struct vb_ctx *ctx, struct vb_inventory *inv,
 	if (!devs || !want) {
 		free(devs);
 		free(want);
-		free(ap.pf);
 		return -ENOMEM;
 	}
 	for (i = 0; i < plan->ndev; i++) {
@@ -602,8 +575,6 @@ int vb_apply(struct vb_ctx *ctx, struct vb_inventory *inv,
 		vb_err(ctx, "%s: not bound to %s after probing (driver: %s); driver_override stays, host drivers cannot take it",
 		       d->addr, dp->driver, d->driver[0] ? d->driver : "none");
 	}
-	restore_autoprobe(ctx, &ap);
-	free(ap.pf);
 	check_viable(ctx, inv, plan);
 	free(devs);
 	free(want);

@@ -229,7 +229,9 @@ static int run(struct vb_ctx *ctx, const char *cmd, bool json)
 	}
 	status = ctx->parse_errors ? VB_EXIT_USAGE :
 		 ctx->errors ? VB_EXIT_FAILED : VB_EXIT_OK;
-	if (apply)
+	/* The record is the whole machine's: a --device run would cut it
+	 * down to one group. */
+	if (apply && !ctx->nscope)
 		vb_record_write(ctx, &inv, &plan, status);
 	vb_plan_free(&plan);
 	vb_modules_free(&mods);

@@ -61,6 +61,9 @@ install() {
     inst_binary "$(vfiobind_binary)" /usr/sbin/vfiobind
     inst_multiple modprobe
     inst_multiple -o /etc/vfiobind.conf "/etc/vfiobind.d/*.conf"
+    # Devices that appear while the initramfs runs (tests point
+    # VFIOBIND_UDEV_RULES at the source tree's rule)
+    inst_rules "${VFIOBIND_UDEV_RULES:-69-vfiobind.rules}"
 
     # Exactly one way to run it per image: the systemd unit orders itself
     # before systemd-modules-load as well, which dracut-pre-udev.service

@@ -36,7 +36,7 @@ dracut_base_inputs() {
     echo "drivers ${dracut_drivers[*]}"
     dracut --version 2> /dev/null || true
     sha256sum "$VFIOBIND_BINARY" "${BASH_SOURCE[0]}" | cut -d' ' -f1
-    (cd "$boot_top" && find dracut-module/90vfiobind -type f -print0 | LC_ALL=C sort -z \
+    (cd "$boot_top" && find dracut-module/90vfiobind udev -type f -print0 | LC_ALL=C sort -z \
         | xargs -0 sha256sum)
     stat -c '%Y %s' "/lib/modules/$KVER/modules.dep"
 }
@@ -59,6 +59,7 @@ dracut_build_base() {
     # The module takes the binder from VFIOBIND_BINARY (default
     # /usr/sbin/vfiobind) and --add is how users name it.
     dracutbasedir="$tmp/dracut" VFIOBIND_BINARY="$VFIOBIND_BINARY" \
+        VFIOBIND_UDEV_RULES="$boot_top/udev/69-vfiobind.rules" \
         dracut --quiet --force --conf /dev/null --confdir "$tmp/conf.d" \
         --tmpdir "$tmp/work" --kver "$KVER" \
         --no-hostonly --no-hostonly-cmdline --no-early-microcode \

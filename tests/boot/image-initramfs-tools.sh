@@ -37,10 +37,12 @@ case $source in
     tree)
         hook=$boot_top/initramfs-tools/hooks/vfiobind
         script=$boot_top/initramfs-tools/scripts/init-top/00-vfiobind
+        rules=$boot_top/udev/69-vfiobind.rules
         ;;
     system)
         hook=/usr/share/initramfs-tools/hooks/vfiobind
         script=/usr/share/initramfs-tools/scripts/init-top/00-vfiobind
+        rules=/usr/lib/udev/rules.d/69-vfiobind.rules
         ;;
     *) boot_die "VFIOBIND_INITRAMFS_TOOLS is '$source', want tree or system" ;;
 esac
@@ -48,7 +50,7 @@ esac
 itools_base_inputs() {
     echo "kver $KVER source $source late $late"
     dpkg-query -W initramfs-tools udev busybox-static kmod 2> /dev/null || true
-    sha256sum "$0" "$hook" "$script" "$VFIOBIND_BINARY" | cut -d' ' -f1
+    sha256sum "$0" "$hook" "$script" "$rules" "$VFIOBIND_BINARY" | cut -d' ' -f1
     stat -c '%Y %s' "/lib/modules/$KVER/modules.dep"
 }
 
@@ -128,7 +130,7 @@ sleep 1
 echo o > /proc/sysrq-trigger
 sleep 30
 EOF
-    VFIOBIND_BINARY=$VFIOBIND_BINARY mkinitramfs -d "$conf" -o "$base.tmp" "$KVER" >&2 \
+    VFIOBIND_BINARY=$VFIOBIND_BINARY VFIOBIND_UDEV_RULES=$rules mkinitramfs -d "$conf" -o "$base.tmp" "$KVER" >&2 \
         || boot_die "mkinitramfs failed"
     itools_check_order "$base.tmp"
     # After a compressed archive the kernel takes the next one for a cpio

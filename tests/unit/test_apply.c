@@ -183,8 +183,9 @@ static void sriov_native_pf_vfs_to_vfio(void **state)
 	assert_string_equal(fx_driver_of(fx, "0000:01:00.2", buf, sizeof(buf)), "vfio-pci");
 	off = strstr(fx->writes, "0000:01:00.0/sriov_drivers_autoprobe=0");
 	num = strstr(fx->writes, "0000:01:00.0/sriov_numvfs=2");
+	/* left at 0: VFs made later wait for the udev rule's override */
 	on = strstr(fx->writes, "0000:01:00.0/sriov_drivers_autoprobe=1");
-	if (!(off && num && on && off < num && num < on))
+	if (!(off && num && !on && off < num))
 		fail_msg("writes:\n%s", fx->writes);
 	assert_non_null(strstr(modprobe_log(fx), "pci:v00001B36d00000010"));
 	assert_int_equal(fx->ctx.errors, 0);

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Sourced by the minimal image's /init for tests/boot/record-fixture: dump
 # the PCI part of sysfs as a "vfiobind fixture v1" body and send it to the
 # second serial port (/dev/ttyS1), away from kernel console output.

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # +allow-group opts in to claiming the SMBus together with the AHCI
 # controller in its group: the whole group is usable by vfio.
 expect_driver 00:1f.3 vfio-pci

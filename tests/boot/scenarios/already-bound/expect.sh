@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # e1000 had 00:03.0 before the binder ran: the binder takes it over.
 expect_kmsg 'e1000 0000:00:03\.0'
 expect_kmsg 'vfiobind: .*0000:00:03\.0.*unbind'

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # A native driver that got there first (built in, or loaded early).
 modprobe e1000
 n=0

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Claiming the boot VGA device without +allow-boot-vga is refused (vfio-pci
 # would remove the console's framebuffer); the other GPU is still claimed.
 expect_boot_vga 00:01.0

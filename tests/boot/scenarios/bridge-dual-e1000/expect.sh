@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Claiming one port claims its group companion; the bridge is left alone.
 expect_same_group 01:01.0 01:01.1 00:05.0
 expect_driver 01:01.0 vfio-pci

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # A device a built-in driver took before the initramfs: the binder unbinds
 # it and hands it to vfio-pci; the twin stays with the built-in driver.
 expect_kmsg '0000:00:05\.0: ttyS[0-9]+ at'

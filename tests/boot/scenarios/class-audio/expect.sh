@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # A class selector (HD audio) picks 01:00.1; its group brings the GPU
 # function 01:00.0 along. The boot VGA is in no audio device's group.
 expect_driver 01:00.1 vfio-pci

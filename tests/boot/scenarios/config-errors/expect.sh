@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # A bad config line is reported with file:line:column and does not hide
 # the good one.
 expect_kmsg "vfiobind: .*/etc/vfiobind.conf:2:1: .*frobnicate"

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # /etc/vfiobind.conf claims one of two identical e1000 NICs.
 expect_driver 00:03.0 vfio-pci
 expect_override 00:03.0 vfio-pci

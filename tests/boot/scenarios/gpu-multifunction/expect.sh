@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # The passthrough GPU and its audio function go to vfio-pci together; the
 # boot VGA device keeps its host driver.
 expect_same_group 01:00.0 01:00.1

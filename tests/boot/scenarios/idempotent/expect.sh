@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # A second apply after coldplug (as the late run on the real root does)
 # changes nothing: same drivers and overrides, VFs not re-created.
 expect_driver 00:03.0 vfio-pci

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Without IOMMU groups vfio-pci cannot work: a clear error, nothing claimed.
 expect_kmsg 'vfiobind: .*IOMMU'
 expect_no_vfio_anywhere

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # vfio.bind=off wins over every rule.
 expect_no_vfio_anywhere
 expect_no_override_anywhere

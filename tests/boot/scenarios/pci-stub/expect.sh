@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # An explicit pci-stub target: the device sits on pci-stub, not vfio.
 expect_driver 00:04.0 pci-stub
 expect_override 00:04.0 pci-stub

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # The rd. spelling works and does not reach module vfio as a parameter.
 expect_driver 00:04.0 vfio-pci
 expect_driver 00:03.0 e1000

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # q35's SMBus 00:1f.3 shares a group with the ICH9 AHCI 00:1f.2: claiming
 # it would take the storage controller too, so the group is refused and
 # left exactly as the host has it; the other rule still applies.

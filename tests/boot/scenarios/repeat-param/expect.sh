@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # vfio.bind= given twice: both rules apply.
 expect_driver 00:03.0 vfio-pci
 expect_driver 00:04.0 pci-stub

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # A whole slot without domain: both functions behind the bridge.
 expect_driver 01:01.0 vfio-pci
 expect_driver 01:01.1 vfio-pci

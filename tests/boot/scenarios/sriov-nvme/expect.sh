@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # PF keeps its native driver (nvme), two VFs are created and claimed.
 expect_driver 01:00.0 nvme
 expect_numvfs 01:00.0 2

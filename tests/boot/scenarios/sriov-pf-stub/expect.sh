@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # PF given to pci-pf-stub (no host nvme driver at all), VFs to vfio-pci.
 expect_driver 01:00.0 pci-pf-stub
 expect_numvfs 01:00.0 2

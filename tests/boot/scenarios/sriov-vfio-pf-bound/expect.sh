@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # PF taken from nvme by vfio-pci (enable_sriov=1); both VFs made and
 # claimed; the takeover is logged once.
 expect_driver 01:00.0 vfio-pci

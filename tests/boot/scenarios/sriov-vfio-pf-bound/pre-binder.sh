@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # The PF's native driver got there first (built in, or loaded early):
 # pf=vfio-pci must take the PF from nvme once and still create the VFs.
 modprobe nvme

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # PF on vfio-pci loaded with enable_sriov=1; its VFs on vfio-pci as well.
 expect_driver 01:00.0 vfio-pci
 expect_numvfs 01:00.0 2

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # The image's modules.alias has a vfio variant for the e1000 (8086:100e),
 # the test module vfio_test_variant: the default target takes it, not
 # vfio-pci. The variant's open_device logs, so the device fd the vfio core

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Both e1000 NICs match the test variant vfio_test_variant. An item naming
 # vfio-pci gets the generic driver all the same; the 'vfio' target (the
 # default spelled out) gets the variant in the same boot. The generic one

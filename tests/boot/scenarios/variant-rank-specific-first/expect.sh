@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # variant-rank-vendor-first with the aliases the other way round: the
 # e1000 alias of vfio_test_variant comes first in modules.alias, the
 # vendor-wide one of vfio_test_vendor last. A binder that let the last

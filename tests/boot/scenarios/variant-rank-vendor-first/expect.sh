@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Two vfio variants match the e1000 (8086:100e): vfio_test_vendor for every
 # Intel device, listed first in modules.alias, and vfio_test_variant for
 # the e1000 only. The more specific alias wins although it comes later in

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # A vendor:device selector takes every e1000; the driver is loaded by
 # coldplug but probes none of them.
 expect_driver 00:03.0 vfio-pci

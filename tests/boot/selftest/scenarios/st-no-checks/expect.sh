@@ -1,1 +1,2 @@
+# shellcheck shell=sh
 # no checks at all: the checker must not PASS

@@ -1,1 +1,2 @@
+# shellcheck shell=sh
 expect_device 00:00.0

@@ -1,2 +1,3 @@
+# shellcheck shell=sh
 # The guest dies before any check: the runner must see no result line.
 poweroff -f

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Two identical e1000 NICs, one claimed by address: only that one goes to
 # vfio-pci; e1000 drives its twin and never probed the claimed one.
 expect_driver 00:03.0 vfio-pci

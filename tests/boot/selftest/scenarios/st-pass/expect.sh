@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Only facts of the machine itself: must PASS with any binder.
 expect_device 00:03.0
 expect_driver 00:03.0 e1000
