@@ -225,6 +225,7 @@ static int run(struct vb_ctx *ctx, const char *cmd, bool json)
 	} else if (!strcmp(cmd, "plan")) {
 		vb_plan_print(ctx, &inv, &plan, stdout, json);
 	} else {
+		vb_pci_names(ctx, &inv);
 		vb_status_print(&inv, &plan, stdout, json);
 	}
 	status = ctx->parse_errors ? VB_EXIT_USAGE :

@@ -286,6 +286,8 @@ static void status_device(const struct vb_inventory *inv,
 			vb_json_str(j, "physfn", d->physfn);
 		vb_json_str(j, "claimed_by", dp->claim == CLAIM_NONE ? NULL :
 					     label);
+		if (inv->name && inv->name[i])
+			vb_json_str(j, "name", inv->name[i]);
 		vb_json_close(j, '}');
 		return;
 	}
@@ -295,6 +297,8 @@ static void status_device(const struct vb_inventory *inv,
 		d->override[0] ? d->override : "-",
 		d->bridge ? "  bridge" : "",
 		d->boot_vga == 1 ? "  boot-vga" : "", label);
+	if (inv->name && inv->name[i])
+		fprintf(f, "                %s\n", inv->name[i]);
 }
 
 void vb_status_print(const struct vb_inventory *inv,

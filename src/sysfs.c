@@ -255,6 +255,11 @@ int vb_inventory_read(struct vb_ctx *ctx, struct vb_inventory *inv)
 
 void vb_inventory_free(struct vb_inventory *inv)
 {
+	size_t i;
+
+	for (i = 0; inv->name && i < inv->n; i++)
+		free(inv->name[i]);
+	free(inv->name);
 	free(inv->dev);
 	memset(inv, 0, sizeof(*inv));
 }

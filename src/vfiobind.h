@@ -190,6 +190,7 @@ struct vb_inventory {
 	struct vb_device *dev;
 	size_t n, cap;
 	int ngroups;
+	char **name;		/* pci.ids names, for status; NULL without */
 };
 
 int vb_inventory_read(struct vb_ctx *ctx, struct vb_inventory *inv);
@@ -316,6 +317,10 @@ int vb_release(struct vb_ctx *ctx, struct vb_inventory *inv,
 /* image.c: the modules an initramfs needs for the rules */
 int vb_image_modules(struct vb_ctx *ctx, struct vb_rules *rules, bool all,
 		     FILE *out);
+
+/* pciids.c: "Ethernet controller: Intel Corporation 82540EM ..." names
+ * from pci.ids into inv->name, when the database is installed */
+int vb_pci_names(struct vb_ctx *ctx, struct vb_inventory *inv);
 
 /* cli.c */
 int vfiobind_main(int argc, char **argv);

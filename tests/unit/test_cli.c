@@ -95,6 +95,42 @@ static void status_shows_groups_and_claims(void **state)
 	fx_free(&fx);
 }
 
+/* Names from pci.ids as lspci gives them, when it is installed; the
+ * numbers stay, and unknown devices keep numbers only. */
+static void status_names_from_pci_ids(void **state)
+{
+	struct fx fx;
+
+	(void)state;
+	fx_init(&fx);
+	twins(&fx);
+	fx_dev(&fx, "0000:00:05.0", NULL, 0x1234, 0x5678, 0x028000, 5);
+	assert_int_equal(fx_run(&fx, out, sizeof(out), err, sizeof(err),
+				"--cmdline", "", "status", NULL), 0);
+	assert_null(strstr(out, "Ethernet"));
+	fx_write(&fx, "usr/share/misc/pci.ids",
+		 "# comment\n"
+		 "8086  Intel Corporation\n"
+		 "\t100e  82540EM Gigabit Ethernet Controller\n"
+		 "\t\t8086 001e  PRO/1000 MT Desktop Adapter\n"
+		 "8087  Intel Corp.\n"
+		 "\t100e  Not this one\n"
+		 "C 02  Network controller\n"
+		 "\t00  Ethernet controller\n"
+		 "C 03  Display controller\n");
+	assert_int_equal(fx_run(&fx, out, sizeof(out), err, sizeof(err),
+				"--cmdline", "", "status", NULL), 0);
+	assert_non_null(strstr(out, "  0000:00:03.0  8086:100e  class 020000"));
+	assert_non_null(strstr(out, "rule -\n                Ethernet controller: Intel Corporation 82540EM Gigabit Ethernet Controller\n"));
+	assert_null(strstr(out, "Not this one"));
+	assert_null(strstr(out, "1234"  "  Network"));
+	assert_int_equal(fx_run(&fx, out, sizeof(out), err, sizeof(err),
+				"--cmdline", "", "status", "--json", NULL), 0);
+	assert_non_null(strstr(out, "\"name\": \"Ethernet controller: Intel Corporation 82540EM Gigabit Ethernet Controller\""));
+	assert_non_null(strstr(out, "\"vendor\": \"1234\""));
+	fx_free(&fx);
+}
+
 /* Without a kernel behind the files nothing binds: apply says so (exit 1)
  * and still leaves its record. */
 static void apply_records_even_on_failure(void **state)
@@ -224,6 +260,7 @@ const struct CMUnitTest cli_tests[] = {
 	cmocka_unit_test(plan_json_lists_exactly_the_claims),
 	cmocka_unit_test(exit_statuses),
 	cmocka_unit_test(status_shows_groups_and_claims),
+	cmocka_unit_test(status_names_from_pci_ids),
 	cmocka_unit_test(apply_records_even_on_failure),
 };
 const size_t cli_tests_count = sizeof(cli_tests) / sizeof(cli_tests[0]);
