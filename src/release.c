@@ -55,6 +55,8 @@ static char *record_claims(struct vb_ctx *ctx)
 	return text;
 }
 
+#define HOLD_MAX 32	/* vfio files of one group looked for */
+
 /* The vfio files through which a VM holds d: its group and its cdev. */
 static size_t vfio_paths(const struct vb_ctx *ctx, const struct vb_device *d,
 			 char paths[][48], size_t n)
@@ -63,7 +65,7 @@ static size_t vfio_paths(const struct vb_ctx *ctx, const struct vb_device *d,
 	struct dirent *de;
 	DIR *dh;
 
-	if (d->group >= 0 && n < 4)
+	if (d->group >= 0 && n < HOLD_MAX)
 		snprintf(paths[n++], 48, "/dev/vfio/%d", d->group);
 	if (vb_path(ctx, dir, sizeof(dir), "/sys/bus/pci/devices/%s/vfio-dev",
 		    d->addr) < 0)
@@ -71,7 +73,7 @@ static size_t vfio_paths(const struct vb_ctx *ctx, const struct vb_device *d,
 	dh = opendir(dir);
 	if (!dh)
 		return n;
-	while ((de = readdir(dh)) && n < 4)
+	while ((de = readdir(dh)) && n < HOLD_MAX)
 		if (!strncmp(de->d_name, "vfio", 4))
 			snprintf(paths[n++], 48, "/dev/vfio/devices/%.24s",
 				 de->d_name);
@@ -130,7 +132,7 @@ static int holder(const struct vb_ctx *ctx, char paths[][48], size_t n,
 static bool group_in_use(struct vb_ctx *ctx, const struct vb_inventory *inv,
 			 size_t first)
 {
-	char paths[4][48], who[320];
+	char paths[HOLD_MAX][48], who[320];
 	size_t i, n = 0;
 
 	for (i = first; i < inv->n; i++)
