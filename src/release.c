@@ -57,16 +57,14 @@ static char *record_claims(struct vb_ctx *ctx)
 
 #define HOLD_MAX 32	/* vfio files of one group looked for */
 
-/* The vfio files through which a VM holds d: its group and its cdev. */
-static size_t vfio_paths(const struct vb_ctx *ctx, const struct vb_device *d,
+/* The vfio device files (cdevs) through which a VM may hold d. */
+static size_t vfio_cdevs(const struct vb_ctx *ctx, const struct vb_device *d,
 			 char paths[][48], size_t n)
 {
 	char dir[PATH_MAX];
 	struct dirent *de;
 	DIR *dh;
 
-	if (d->group >= 0 && n < HOLD_MAX)
-		snprintf(paths[n++], 48, "/dev/vfio/%d", d->group);
 	if (vb_path(ctx, dir, sizeof(dir), "/sys/bus/pci/devices/%s/vfio-dev",
 		    d->addr) < 0)
 		return n;
@@ -135,9 +133,11 @@ static bool group_in_use(struct vb_ctx *ctx, const struct vb_inventory *inv,
 	char paths[HOLD_MAX][48], who[320];
 	size_t i, n = 0;
 
+	if (inv->dev[first].group >= 0)
+		snprintf(paths[n++], 48, "/dev/vfio/%d", inv->dev[first].group);
 	for (i = first; i < inv->n; i++)
 		if (vb_same_group(inv, first, i) && !inv->dev[i].bridge)
-			n = vfio_paths(ctx, &inv->dev[i], paths, n);
+			n = vfio_cdevs(ctx, &inv->dev[i], paths, n);
 	if (holder(ctx, paths, n, who, sizeof(who)) <= 0)
 		return false;
 	vb_err(ctx, "IOMMU group %d (%s) is in use by process %s: not released; stop the VM first",
