@@ -89,7 +89,7 @@ check-boot: $(B)/vfiobind
 SHELL_FILES = $(filter-out tests/boot/selftest/scenarios/%,$(shell git ls-files '*.sh' \
 	'*/hooks/*' '*/install/*' '*/scripts/init-top/*' .ci/run tests/boot/run \
 	tests/boot/demo tests/boot/record-fixture tests/boot/selftest/run \
-	tests/boot/guest/init-minimal tests/bench/run))
+	tests/boot/guest/init-minimal tests/bench/run tests/bench/ns-claim))
 
 check-shell:
 	shellcheck -S warning $(SHELL_FILES)
