@@ -97,10 +97,13 @@ demo: $(B)/vfiobind
 install: $(B)/vfiobind
 	install -D -m 0755 $(B)/vfiobind $(DESTDIR)$(SBINDIR)/vfiobind
 	install -D -m 0644 doc/vfiobind.8 $(DESTDIR)$(MANDIR)/man8/vfiobind.8
+	install -D -m 0644 doc/vfiobind.conf.5 $(DESTDIR)$(MANDIR)/man5/vfiobind.conf.5
 	install -D -m 0644 conf/vfiobind.conf $(DESTDIR)$(DOCDIR)/examples/vfiobind.conf
 	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
 	install -D -m 0644 kernel-cmdline.md $(DESTDIR)$(DOCDIR)/kernel-cmdline.md
 	install -d $(DESTDIR)$(SYSCONFDIR)/vfiobind.d
+	test -e $(DESTDIR)$(SYSCONFDIR)/vfiobind.conf || \
+	    install -m 0644 conf/vfiobind.conf $(DESTDIR)$(SYSCONFDIR)/vfiobind.conf
 	install -d $(DESTDIR)$(DRACUTDIR)/90vfiobind
 	install -m 0755 dracut-module/90vfiobind/*.sh $(DESTDIR)$(DRACUTDIR)/90vfiobind/
 	install -m 0644 dracut-module/90vfiobind/*.service $(DESTDIR)$(DRACUTDIR)/90vfiobind/
