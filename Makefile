@@ -25,7 +25,7 @@ TESTS   := $(wildcard tests/unit/*.c) tests/tools/fixture-tree.c
 TEST_CFLAGS := -O1 -g -Wno-format-truncation
 
 .PHONY: all check check-unit check-asan check-fuzz check-size check-boot \
-        unit fuzz bench demo install clean
+        unit fuzz bench demo install clean packages deb rpm arch srcinfo
 
 all: $(B)/vfiobind
 
@@ -107,6 +107,21 @@ install: $(B)/vfiobind
 	install -d $(DESTDIR)$(DRACUTDIR)/90vfiobind
 	install -m 0755 dracut-module/90vfiobind/*.sh $(DESTDIR)$(DRACUTDIR)/90vfiobind/
 	install -m 0644 dracut-module/90vfiobind/*.service $(DESTDIR)$(DRACUTDIR)/90vfiobind/
+
+# Packages into $(B)/packages/ (packaging/build): .deb, .rpm and Arch's
+# .pkg.tar.zst, each installing what `make install` installs.
+PACKAGING := VERSION=$(VERSION) packaging/build
+
+packages: deb rpm arch
+deb:
+	$(PACKAGING) deb
+rpm:
+	$(PACKAGING) rpm
+arch:
+	$(PACKAGING) arch
+# Rewrites packaging/arch/.SRCINFO from the PKGBUILD, as the AUR wants it.
+srcinfo:
+	$(PACKAGING) srcinfo > packaging/arch/.SRCINFO
 
 clean:
 	rm -rf $(B)
