@@ -25,7 +25,8 @@ TESTS   := $(wildcard tests/unit/*.c) tests/tools/fixture-tree.c
 TEST_CFLAGS := -O1 -g -Wno-format-truncation
 
 .PHONY: all check check-unit check-asan check-fuzz check-size check-boot \
-        unit fuzz bench demo install clean packages deb rpm arch srcinfo
+        unit fuzz bench demo install clean packages deb rpm arch srcinfo \
+        check-packages
 
 all: $(B)/vfiobind
 
@@ -119,6 +120,12 @@ rpm:
 	$(PACKAGING) rpm
 arch:
 	$(PACKAGING) arch
+# Builds all three, lints, checks the file sets against make install and
+# the .deb's bytes across two builds; as root, installs the .deb here
+# (running the update-initramfs trigger), checks it and purges it.
+check-packages:
+	$(PACKAGING:build=check)
+
 # Rewrites packaging/arch/.SRCINFO from the PKGBUILD, as the AUR wants it.
 srcinfo:
 	$(PACKAGING) srcinfo > packaging/arch/.SRCINFO
