@@ -109,6 +109,9 @@ install: $(B)/vfiobind
 	install -m 0755 dracut-module/90vfiobind/*.sh $(DESTDIR)$(DRACUTDIR)/90vfiobind/
 	install -m 0644 dracut-module/90vfiobind/*.service $(DESTDIR)$(DRACUTDIR)/90vfiobind/
 
+clean:
+	rm -rf $(B)
+
 # Packages into $(B)/packages/ (packaging/build): .deb, .rpm and Arch's
 # .pkg.tar.zst, each installing what `make install` installs.
 PACKAGING := VERSION=$(VERSION) packaging/build
@@ -124,11 +127,8 @@ arch:
 # the .deb's bytes across two builds; as root, installs the .deb here
 # (running the update-initramfs trigger), checks it and purges it.
 check-packages:
-	$(PACKAGING:build=check)
+	VERSION=$(VERSION) packaging/check
 
 # Rewrites packaging/arch/.SRCINFO from the PKGBUILD, as the AUR wants it.
 srcinfo:
 	$(PACKAGING) srcinfo > packaging/arch/.SRCINFO
-
-clean:
-	rm -rf $(B)
