@@ -25,7 +25,7 @@ TESTS   := $(wildcard tests/unit/*.c) tests/tools/fixture-tree.c
 TEST_CFLAGS := -O1 -g -Wno-format-truncation
 
 .PHONY: all check check-unit check-asan check-fuzz check-size check-boot \
-        unit fuzz bench demo install clean packages deb rpm arch srcinfo \
+        unit fuzz bench demo deps install clean packages deb rpm arch srcinfo \
         check-packages
 
 all: $(B)/vfiobind
@@ -81,7 +81,11 @@ check-boot: $(B)/vfiobind
 	tests/boot/selftest/run
 	tests/boot/run --kind all
 
-check: check-size check-unit check-asan check-fuzz check-boot
+# The tools first (.ci/deps), then the tests, in a sub-make so that
+# make -j cannot start compiling before the compiler is installed.
+check: deps
+	@$(MAKE) --no-print-directory check-size check-unit check-asan check-fuzz \
+	    check-boot check-packages
 
 $(B)/expand-fixture: tests/tools/expand-fixture.c tests/tools/fixture-tree.c tests/tools/fixture-tree.h
 	@mkdir -p $(B)
@@ -92,8 +96,14 @@ $(B)/expand-fixture: tests/tools/expand-fixture.c tests/tools/fixture-tree.c tes
 bench: $(B)/vfiobind $(B)/expand-fixture
 	tests/bench/run
 
-demo: $(B)/vfiobind
+demo: deps
+	@$(MAKE) --no-print-directory $(B)/vfiobind
 	tests/boot/demo
+
+# The Debian packages in .ci/packages: installed when missing if we are
+# root, otherwise named with the command that installs them.
+deps:
+	.ci/deps
 
 install: $(B)/vfiobind
 	install -D -m 0755 $(B)/vfiobind $(DESTDIR)$(SBINDIR)/vfiobind
