@@ -29,7 +29,8 @@ TESTS   := $(wildcard tests/unit/*.c) tests/tools/fixture-tree.c
 TEST_CFLAGS := -O1 -g -Wno-format-truncation
 
 .PHONY: all check check-unit check-asan check-fuzz check-size check-boot check-shell \
-        unit fuzz bench demo install clean
+        unit fuzz bench demo deps install clean packages deb rpm arch srcinfo \
+        check-packages
 
 all: $(B)/vfiobind
 
@@ -94,7 +95,11 @@ SHELL_FILES = $(filter-out tests/boot/selftest/scenarios/%,$(shell git ls-files 
 check-shell:
 	shellcheck -S warning $(SHELL_FILES)
 
-check: check-size check-shell check-unit check-asan check-fuzz check-boot
+# The tools first (.ci/deps), then the tests, in a sub-make so that
+# make -j cannot start compiling before the compiler is installed.
+check: deps
+	@$(MAKE) --no-print-directory check-size check-shell check-unit check-asan \
+	    check-fuzz check-boot check-packages
 
 $(B)/expand-fixture: tests/tools/expand-fixture.c tests/tools/fixture-tree.c tests/tools/fixture-tree.h
 	@mkdir -p $(B)
@@ -110,16 +115,25 @@ $(B)/gen-tree: tests/bench/gen-tree.c
 bench: $(B)/vfiobind $(B)/expand-fixture $(B)/gen-tree
 	tests/bench/run
 
-demo: $(B)/vfiobind
+demo: deps
+	@$(MAKE) --no-print-directory $(B)/vfiobind
 	tests/boot/demo
+
+# The Debian packages in .ci/packages: installed when missing if we are
+# root, otherwise named with the command that installs them.
+deps:
+	.ci/deps
 
 install: $(B)/vfiobind
 	install -D -m 0755 $(B)/vfiobind $(DESTDIR)$(SBINDIR)/vfiobind
 	install -D -m 0644 doc/vfiobind.8 $(DESTDIR)$(MANDIR)/man8/vfiobind.8
+	install -D -m 0644 doc/vfiobind.conf.5 $(DESTDIR)$(MANDIR)/man5/vfiobind.conf.5
 	install -D -m 0644 conf/vfiobind.conf $(DESTDIR)$(DOCDIR)/examples/vfiobind.conf
 	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
 	install -D -m 0644 kernel-cmdline.md $(DESTDIR)$(DOCDIR)/kernel-cmdline.md
 	install -d $(DESTDIR)$(SYSCONFDIR)/vfiobind.d
+	test -e $(DESTDIR)$(SYSCONFDIR)/vfiobind.conf || \
+	    install -m 0644 conf/vfiobind.conf $(DESTDIR)$(SYSCONFDIR)/vfiobind.conf
 	install -d $(DESTDIR)$(DRACUTDIR)/90vfiobind
 	install -m 0755 dracut-module/90vfiobind/*.sh $(DESTDIR)$(DRACUTDIR)/90vfiobind/
 	install -m 0644 dracut-module/90vfiobind/*.service $(DESTDIR)$(DRACUTDIR)/90vfiobind/
@@ -136,3 +150,24 @@ install: $(B)/vfiobind
 
 clean:
 	rm -rf $(B)
+
+# Packages into $(B)/packages/ (packaging/build): .deb, .rpm and Arch's
+# .pkg.tar.zst, each installing what `make install` installs.
+PACKAGING := VERSION=$(VERSION) packaging/build
+
+packages: deb rpm arch
+deb:
+	$(PACKAGING) deb
+rpm:
+	$(PACKAGING) rpm
+arch:
+	$(PACKAGING) arch
+# Builds all three, lints, checks the file sets against make install and
+# the .deb's bytes across two builds; as root, installs the .deb here
+# (running the update-initramfs trigger), checks it and purges it.
+check-packages:
+	VERSION=$(VERSION) packaging/check
+
+# Rewrites packaging/arch/.SRCINFO from the PKGBUILD, as the AUR wants it.
+srcinfo:
+	$(PACKAGING) srcinfo > packaging/arch/.SRCINFO
