@@ -419,21 +419,31 @@ static void fake_probe(struct fx *fx, const char *addr)
 		fx_bind(fx, addr, drv);
 }
 
+/* As the kernel does on sriov_numvfs=0: every VF disappears, its device
+ * directory, its bus link, its group membership and the PF's virtfn link. */
 static void remove_vfs(struct fx *fx, const char *pf)
 {
-	char rel[PATH_MAX], vf[64], path[PATH_MAX];
+	char rel[PATH_MAX], vf[64], grp[32], path[PATH_MAX], dir[PATH_MAX];
 	int i;
 
 	for (i = 0;; i++) {
-		snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/virtfn%d", pf,
-			 i);
-		fx_path(fx, path, sizeof(path), "%s", rel);
-		if (vb_read_link_base(&fx->ctx, strchr(rel, '/'), vf,
-				      sizeof(vf)) < 0)
+		snprintf(rel, sizeof(rel), "/sys/bus/pci/devices/%s/virtfn%d",
+			 pf, i);
+		if (vb_read_link_base(&fx->ctx, rel, vf, sizeof(vf)) < 0)
 			break;
+		fx_path(fx, path, sizeof(path), "%s", rel + 1);
 		unlink(path);
+		snprintf(rel, sizeof(rel), "/sys/bus/pci/devices/%s/iommu_group",
+			 vf);
+		if (vb_read_link_base(&fx->ctx, rel, grp, sizeof(grp)) == 0) {
+			fx_path(fx, path, sizeof(path),
+				"sys/kernel/iommu_groups/%s/devices/%s", grp, vf);
+			unlink(path);
+		}
 		fx_path(fx, path, sizeof(path), "sys/bus/pci/devices/%s", vf);
+		assert_non_null(realpath(path, dir));
 		unlink(path);
+		nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	}
 }
 

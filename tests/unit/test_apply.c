@@ -207,6 +207,26 @@ static void sriov_native_pf_vfs_to_vfio(void **state)
 	fx_pipeline_free(fx, &p);
 }
 
+/* The fake kernel itself: writing 0 removes the VFs, as the kernel does,
+ * so the tests that go through 0 see new VFs and not stale ones. */
+static void fake_kernel_removes_vfs(void **state)
+{
+	struct fx *fx = *state;
+	struct fx_pipeline p;
+	char buf[64];
+
+	sriov_pf(fx, 0);
+	apply_rules(fx, &p, "vfio.sriov=0000:01:00.0=2");
+	fx_pipeline_free(fx, &p);
+	assert_string_equal(fx_driver_of(fx, "0000:01:00.1", buf, sizeof(buf)), "vfio-pci");
+	assert_int_equal(vb_write_attr(&fx->ctx, "/sys/bus/pci/devices/0000:01:00.0/sriov_numvfs", "0"), 0);
+	assert_false(vb_exists(&fx->ctx, "/sys/bus/pci/devices/0000:01:00.1"));
+	assert_false(vb_exists(&fx->ctx, "/sys/bus/pci/devices/0000:01:00.2"));
+	assert_false(vb_exists(&fx->ctx, "/sys/bus/pci/devices/0000:01:00.0/virtfn0"));
+	assert_false(vb_exists(&fx->ctx, "/sys/devices/pci0000:00/0000:01:00.1"));
+	assert_string_equal(fx_read(fx, "sys/bus/pci/devices/0000:01:00.0/sriov_numvfs", buf, sizeof(buf)), "0");
+}
+
 static void sriov_pf_stub_and_vfio_pf(void **state)
 {
 	struct fx fx;
@@ -322,6 +342,7 @@ const struct CMUnitTest apply_tests[] = {
 	cmocka_unit_test_setup_teardown(module_load_failure_leaves_group_untouched, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(group_companions_bound_and_refusal_writes_nothing, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(sriov_native_pf_vfs_to_vfio, base_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(fake_kernel_removes_vfs, base_setup, fx_teardown),
 	cmocka_unit_test(sriov_pf_stub_and_vfio_pf),
 	cmocka_unit_test_setup_teardown(sriov_vfio_pf_taken_from_bound_driver, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(rule_for_a_vf_made_by_the_same_run, base_setup, fx_teardown),
