@@ -24,6 +24,7 @@ struct seed {
 	const struct vb_rule *rule;
 	enum vb_target target;
 	const char *driver;
+	bool card_part;		/* a function of a selected graphics card */
 };
 
 static int specificity(const struct vb_selector *sel)
@@ -77,6 +78,52 @@ static bool is_storage(const struct vb_device *d)
 static bool is_usb_host(const struct vb_device *d)
 {
 	return (d->class_code >> 8) == 0x0c03;
+}
+
+static bool is_display(const struct vb_device *d)
+{
+	return (d->class_code >> 16) == 0x03;
+}
+
+static bool same_slot(const struct vb_device *a, const struct vb_device *b)
+{
+	return a->domain == b->domain && a->bus == b->bus &&
+	       a->slot == b->slot;
+}
+
+/*
+ * Functions a graphics card carries besides its display controller: HD
+ * audio, and on cards with a USB-C port (NVIDIA Turing and others) a USB
+ * host controller and a UCSI controller.  Next to a selected display
+ * controller in its own slot they are parts of the card the user asked
+ * for.  Next to anything else they are not: chipsets put USB, SATA and a
+ * bridge into one slot, and a second USB controller there may hold the
+ * host's keyboard.
+ */
+static bool is_card_function(const struct vb_device *d)
+{
+	switch (d->class_code >> 8) {
+	case 0x0403:	/* HD audio */
+	case 0x0c03:	/* USB host controller */
+	case 0x0c80:	/* serial bus, other: USB Type-C UCSI */
+		return true;
+	}
+	return false;
+}
+
+static void mark_card_parts(const struct vb_inventory *inv,
+			    const bool *seeded, struct seed *seeds)
+{
+	size_t i, j;
+
+	for (i = 0; i < inv->n; i++) {
+		if (seeded[i] || !is_card_function(&inv->dev[i]))
+			continue;
+		for (j = 0; j < inv->n; j++)
+			if (seeded[j] && is_display(&inv->dev[j]) &&
+			    same_slot(&inv->dev[i], &inv->dev[j]))
+				seeds[i].card_part = true;
+	}
 }
 
 static const struct vb_sriov_plan *sriov_of(const struct vb_plan *plan,
@@ -334,7 +381,7 @@ static bool refuse_group(const struct vb_inventory *inv,
 				rf->why = "is an SR-IOV PF driven by the host";
 				return true;
 			}
-			if (flags & RULE_ALLOW_GROUP)
+			if ((flags & RULE_ALLOW_GROUP) || seeds[i].card_part)
 				continue;
 			rf->hint = allow_group;
 			if (check == 3 && (is_storage(d) || is_usb_host(d))) {
@@ -393,7 +440,7 @@ static void plan_group(struct vb_ctx *ctx, const struct vb_inventory *inv,
 	for (i = 0; i < inv->n; i++) {
 		const struct vb_device *d = &inv->dev[i];
 		struct vb_dev_plan *dp = &plan->dev[i];
-		struct seed companion = { rule, TGT_VFIO, "" };
+		struct seed companion = { rule, TGT_VFIO, "", false };
 
 		if (!vb_same_group(inv, first, i) || d->bridge)
 			continue;
@@ -406,9 +453,38 @@ static void plan_group(struct vb_ctx *ctx, const struct vb_inventory *inv,
 		dp->rule = seeded[i] ? seeds[i].rule : rule;
 		choose_driver(ctx, mods, d, seeded[i] ? &seeds[i] : &companion,
 			      dp);
-		if (dp->companion)
+		if (dp->companion && seeds[i].card_part)
+			vb_info(ctx, "%s: claimed with %s: a function of the same graphics card",
+				d->addr, lead->addr);
+		else if (dp->companion)
 			vb_info(ctx, "%s: claimed with %s: same %s", d->addr,
 				lead->addr, rel);
+	}
+}
+
+/* A claimed graphics card whose other functions sit in another group
+ * (recent AMD cards) keeps them on the host unless they are selected. */
+static void warn_split_cards(struct vb_ctx *ctx,
+			     const struct vb_inventory *inv,
+			     const struct vb_plan *plan)
+{
+	size_t i, j;
+
+	for (i = 0; i < inv->n; i++) {
+		const struct vb_device *gpu = &inv->dev[i];
+
+		if (plan->dev[i].claim != CLAIM_BIND || !is_display(gpu))
+			continue;
+		for (j = 0; j < inv->n; j++) {
+			const struct vb_device *d = &inv->dev[j];
+
+			if (!same_slot(gpu, d) || vb_same_group(inv, i, j) ||
+			    d->bridge || plan->dev[j].claim == CLAIM_BIND)
+				continue;
+			vb_warn(ctx, "%s is claimed, but %s, a function of the same card, is in another IOMMU group and stays with the host; select %04x:%02x:%02x.* to claim the whole card",
+				gpu->addr, d->addr, gpu->domain, gpu->bus,
+				gpu->slot);
+		}
 	}
 }
 
@@ -511,6 +587,7 @@ int vb_plan_build(struct vb_ctx *ctx, const struct vb_inventory *inv,
 			plan->errors++;
 		}
 	}
+	mark_card_parts(inv, seeded, seeds);
 	for (i = 0; i < inv->n; i++) {
 		if (!seeded[i] || decided[i])
 			continue;
@@ -520,6 +597,7 @@ int vb_plan_build(struct vb_ctx *ctx, const struct vb_inventory *inv,
 				decided[j] = true;
 	}
 	check_drivers(ctx, inv, mods, plan);
+	warn_split_cards(ctx, inv, plan);
 	drop_untouched_pfs(ctx, inv, plan);
 	for (i = 0, j = 0; i < plan->nsriov; i++)
 		j += plan->sriov[i].change;

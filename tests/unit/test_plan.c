@@ -152,6 +152,99 @@ static void gpu_and_audio_claimed_boot_vga_refused(void **state)
 	fx_pipeline_free(fx, &p);
 }
 
+/* An RTX 2070 SUPER (Turing): VGA, HD audio, USB 3.1 xHCI and USB-C UCSI,
+ * four functions of one slot alone in their group behind a root port. */
+static void turing(struct fx *fx)
+{
+	fx_dev(fx, "0000:00:1c.0", NULL, 0x1b36, 0x000c, 0x060400, 11);
+	fx_bind(fx, "0000:00:1c.0", "pcieport");
+	fx_dev(fx, "0000:2b:00.0", "0000:00:1c.0", 0x10de, 0x1e84, 0x030000, 12);
+	fx_boot_vga(fx, "0000:2b:00.0", 0);
+	fx_dev(fx, "0000:2b:00.1", "0000:00:1c.0", 0x10de, 0x10f8, 0x040300, 12);
+	fx_dev(fx, "0000:2b:00.2", "0000:00:1c.0", 0x10de, 0x1ad8, 0x0c0330, 12);
+	fx_dev(fx, "0000:2b:00.3", "0000:00:1c.0", 0x10de, 0x1ad9, 0x0c8000, 12);
+}
+
+static void gpu_usb_functions_are_part_of_the_card(void **state)
+{
+	struct fx *fx = *state;
+	struct fx_pipeline p;
+
+	turing(fx);
+	fx_plan(fx, &p, "vfio.bind=2b:00.0", NULL);
+	assert_claimed(&p, "0000:2b:00.0", "vfio-pci", "vfio_pci");
+	assert_claimed(&p, "0000:2b:00.1", "vfio-pci", "vfio_pci");
+	assert_claimed(&p, "0000:2b:00.2", "vfio-pci", "vfio_pci");
+	assert_claimed(&p, "0000:2b:00.3", "vfio-pci", "vfio_pci");
+	assert_true(fx_dev_plan(&p, "0000:2b:00.2")->companion);
+	assert_true(fx_msg(fx, "0000:2b:00.2: claimed with 0000:2b:00.0: a function of the same graphics card"));
+	assert_int_equal(p.plan.errors, 0);
+	fx_pipeline_free(fx, &p);
+
+	/* by id, as users copy it from lspci -nn */
+	fx_plan(fx, &p, "vfio.bind=10de:1e84=pci-stub", NULL);
+	assert_claimed(&p, "0000:2b:00.2", "pci-stub", "pci_stub");
+	assert_int_equal(p.plan.errors, 0);
+	fx_pipeline_free(fx, &p);
+
+	/* selecting the audio function alone makes nothing else a card part */
+	fx_plan(fx, &p, "vfio.bind=2b:00.1", NULL);
+	assert_int_equal(claim_of(&p, "0000:2b:00.2"), CLAIM_REFUSED);
+	assert_true(fx_msg(fx, "0000:2b:00.2 is a USB controller nobody selected"));
+	fx_pipeline_free(fx, &p);
+
+	/* a part of the card kept for the host still refuses the group */
+	fx_plan(fx, &p, "vfio.bind=2b:00.0,2b:00.2=host", NULL);
+	assert_int_equal(nclaimed(&p), 0);
+	assert_true(fx_msg(fx, "0000:2b:00.2 is kept for the host by vfio.bind item '2b:00.2=host'"));
+	fx_pipeline_free(fx, &p);
+}
+
+/* Chipset slots mix USB, SATA and a bridge (AMD B550 at 02:00.x), or hold
+ * two USB controllers: no sibling of a non-display device comes along. */
+static void chipset_slot_siblings_still_refused(void **state)
+{
+	struct fx *fx = *state;
+	struct fx_pipeline p;
+
+	fx_dev(fx, "0000:02:00.0", NULL, 0x1022, 0x43ee, 0x0c0330, 13);
+	fx_dev(fx, "0000:02:00.1", NULL, 0x1022, 0x43eb, 0x010601, 13);
+	fx_dev(fx, "0000:02:00.2", NULL, 0x1022, 0x43e9, 0x060400, 13);
+	fx_dev(fx, "0000:03:00.0", NULL, 0x1022, 0x149c, 0x0c0330, 14);
+	fx_dev(fx, "0000:03:00.3", NULL, 0x1022, 0x149c, 0x0c0330, 14);
+	fx_plan(fx, &p, "vfio.bind=02:00.0", NULL);
+	assert_int_equal(nclaimed(&p), 0);
+	assert_true(fx_msg(fx, "0000:02:00.1 is a storage controller nobody selected"));
+	fx_pipeline_free(fx, &p);
+	fx_plan(fx, &p, "vfio.bind=03:00.0", NULL);
+	assert_int_equal(nclaimed(&p), 0);
+	assert_true(fx_msg(fx, "0000:03:00.3 is a USB controller nobody selected"));
+	fx_pipeline_free(fx, &p);
+}
+
+/* Recent AMD cards: VGA and audio in two groups.  The audio stays with
+ * the host unless selected, and the plan says how to take it. */
+static void gpu_function_in_another_group_warned(void **state)
+{
+	struct fx *fx = *state;
+	struct fx_pipeline p;
+
+	fx_dev(fx, "0000:0c:00.0", NULL, 0x1002, 0x73bf, 0x030000, 20);
+	fx_dev(fx, "0000:0c:00.1", NULL, 0x1002, 0xab28, 0x040300, 21);
+	fx_plan(fx, &p, "vfio.bind=0c:00.0", NULL);
+	assert_claimed(&p, "0000:0c:00.0", "vfio-pci", "vfio_pci");
+	assert_int_equal(claim_of(&p, "0000:0c:00.1"), CLAIM_NONE);
+	assert_true(fx_msg(fx, "0000:0c:00.0 is claimed, but 0000:0c:00.1, a function of the same card, is in another IOMMU group and stays with the host; select 0000:0c:00.* to claim the whole card"));
+	assert_int_equal(p.plan.errors, 0);
+	fx_pipeline_free(fx, &p);
+
+	fx_write(fx, "dev/kmsg", "");
+	fx_plan(fx, &p, "vfio.bind=0c:00.*", NULL);
+	assert_int_equal(nclaimed(&p), 2);
+	assert_false(fx_msg(fx, "stays with the host"));
+	fx_pipeline_free(fx, &p);
+}
+
 static void storage_companion_refused_unless_allowed(void **state)
 {
 	struct fx *fx = *state;
@@ -433,6 +526,9 @@ const struct CMUnitTest plan_tests[] = {
 	cmocka_unit_test_setup_teardown(address_beats_id_and_later_beats_earlier, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(bridge_group_closure, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(gpu_and_audio_claimed_boot_vga_refused, q35_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(gpu_usb_functions_are_part_of_the_card, q35_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(chipset_slot_siblings_still_refused, q35_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(gpu_function_in_another_group_warned, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(storage_companion_refused_unless_allowed, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(host_rule_in_group_refuses_group, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(variant_most_specific_wins, q35_setup, fx_teardown),
