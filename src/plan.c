@@ -321,7 +321,7 @@ static bool is_chipset(const struct vb_device *d)
 }
 
 struct refusal {
-	const struct vb_device *culprit;
+	const char *culprit;
 	const char *why, *hint;
 	const struct vb_rule *host_rule;
 };
@@ -337,12 +337,21 @@ static bool refuse_group(const struct vb_inventory *inv,
 {
 	static const char allow_group[] =
 		"; add +allow-group to the item to claim the whole group anyway";
+	const struct vb_stray *stray;
 	size_t i;
 	int check;
 
 	if (inv->dev[first].group < 0 && !stub) {
-		rf->culprit = &inv->dev[first];
+		rf->culprit = inv->dev[first].addr;
 		rf->why = "has no IOMMU group, and vfio-pci will not take it";
+		rf->hint = "";
+		rf->host_rule = NULL;
+		return true;
+	}
+	stray = vb_group_stray(inv, inv->dev[first].group);
+	if (stray) {
+		rf->culprit = stray->name;
+		rf->why = "is in the group but not a PCI device vfiobind can read";
 		rf->hint = "";
 		rf->host_rule = NULL;
 		return true;
@@ -355,7 +364,7 @@ static bool refuse_group(const struct vb_inventory *inv,
 
 			if (!vb_same_group(inv, first, i) || d->bridge)
 				continue;
-			rf->culprit = d;
+			rf->culprit = d->addr;
 			rf->hint = "";
 			rf->host_rule = NULL;
 			if (check == 0 && d->boot_vga == 1 &&
@@ -429,11 +438,11 @@ static void plan_group(struct vb_ctx *ctx, const struct vb_inventory *inv,
 		plan->errors++;
 		if (rf.host_rule)
 			vb_err(ctx, "%s item '%s' selects %s: refused, group left untouched: %s %s %s item '%s'",
-			       rule->origin, rule->text, rel, rf.culprit->addr,
+			       rule->origin, rule->text, rel, rf.culprit,
 			       rf.why, rf.host_rule->origin, rf.host_rule->text);
 		else
 			vb_err(ctx, "%s item '%s' selects %s: refused, group left untouched: %s %s%s",
-			       rule->origin, rule->text, rel, rf.culprit->addr,
+			       rule->origin, rule->text, rel, rf.culprit,
 			       rf.why, rf.hint);
 		return;
 	}

@@ -105,10 +105,12 @@ static int read_device(struct vb_ctx *ctx, const char *addr,
 	size_t i;
 
 	memset(d, 0, sizeof(*d));
+	/* the kernel's own spelling, domains of 4 to 8 digits (VMD: 10000+) */
 	if (vb_parse_addr(addr, &sel) < 0 || sel.any_func ||
-	    strlen(addr) != VB_ADDR_LEN - 1)
+	    snprintf(d->addr, sizeof(d->addr), "%04x:%02x:%02x.%u", sel.domain,
+		     sel.bus, sel.slot, sel.func) >= (int)sizeof(d->addr) ||
+	    strcmp(d->addr, addr))
 		return -EINVAL;
-	memcpy(d->addr, addr, VB_ADDR_LEN);
 	d->domain = sel.domain;
 	d->bus = sel.bus;
 	d->slot = sel.slot;
@@ -144,28 +146,86 @@ static int by_addr(const void *a, const void *b)
 {
 	const struct vb_device *x = a, *y = b;
 
+	uint32_t kx = (uint32_t)x->bus << 8 | x->slot << 3 | x->func;
+	uint32_t ky = (uint32_t)y->bus << 8 | y->slot << 3 | y->func;
+
 	if (x->domain != y->domain)
 		return x->domain < y->domain ? -1 : 1;
-	return strcmp(x->addr + 5, y->addr + 5);
+	return kx < ky ? -1 : kx > ky;
 }
 
-static int count_groups(const struct vb_ctx *ctx)
+static int add_stray(struct vb_inventory *inv, int group, const char *name)
+{
+	struct vb_stray *st;
+
+	st = vb_grow(inv->stray, &inv->cstray, inv->nstray, sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	inv->stray = st;
+	st = &inv->stray[inv->nstray++];
+	st->group = group;
+	snprintf(st->name, sizeof(st->name), "%.*s", (int)sizeof(st->name) - 1,
+		 name);
+	return 0;
+}
+
+/*
+ * Group membership as the kernel lists it in iommu_groups/N/devices, not
+ * as each device's link says: a member the inventory cannot read (or one
+ * that is not PCI) is kept as a stray, and its group is never claimed.
+ */
+static int read_group(const struct vb_ctx *ctx, struct vb_inventory *inv,
+		      int group)
 {
 	char path[PATH_MAX];
+	struct vb_device *d;
 	struct dirent *de;
 	DIR *dir;
-	int n = 0;
+	int r = 0;
 
-	if (vb_path(ctx, path, sizeof(path), "/sys/kernel/iommu_groups") < 0)
-		return 0;
+	if (vb_path(ctx, path, sizeof(path),
+		    "/sys/kernel/iommu_groups/%d/devices", group) < 0)
+		return -ENAMETOOLONG;
 	dir = opendir(path);
 	if (!dir)
 		return 0;
-	while ((de = readdir(dir)))
-		if (de->d_name[0] != '.')
-			n++;
+	while (r == 0 && (de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		d = vb_inventory_find(inv, de->d_name);
+		if (d)
+			d->group = group;
+		else
+			r = add_stray(inv, group, de->d_name);
+	}
 	closedir(dir);
-	return n;
+	return r;
+}
+
+static int read_groups(const struct vb_ctx *ctx, struct vb_inventory *inv)
+{
+	char path[PATH_MAX], *end;
+	struct dirent *de;
+	DIR *dir;
+	long g;
+	int r = 0;
+
+	if (vb_path(ctx, path, sizeof(path), "/sys/kernel/iommu_groups") < 0)
+		return -ENAMETOOLONG;
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	while (r == 0 && (de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		inv->ngroups++;
+		g = strtol(de->d_name, &end, 10);
+		if (*end || g < 0 || g > 0x7fffffff)
+			continue;
+		r = read_group(ctx, inv, (int)g);
+	}
+	closedir(dir);
+	return r;
 }
 
 int vb_inventory_read(struct vb_ctx *ctx, struct vb_inventory *inv)
@@ -202,13 +262,13 @@ int vb_inventory_read(struct vb_ctx *ctx, struct vb_inventory *inv)
 	closedir(dir);
 	if (inv->n)
 		qsort(inv->dev, inv->n, sizeof(*inv->dev), by_addr);
-	inv->ngroups = count_groups(ctx);
-	return 0;
+	return read_groups(ctx, inv);
 }
 
 void vb_inventory_free(struct vb_inventory *inv)
 {
 	free(inv->dev);
+	free(inv->stray);
 	memset(inv, 0, sizeof(*inv));
 }
 
@@ -220,6 +280,17 @@ struct vb_device *vb_inventory_find(const struct vb_inventory *inv,
 	for (i = 0; i < inv->n; i++)
 		if (!strcmp(inv->dev[i].addr, addr))
 			return &inv->dev[i];
+	return NULL;
+}
+
+const struct vb_stray *vb_group_stray(const struct vb_inventory *inv,
+				      int group)
+{
+	size_t i;
+
+	for (i = 0; i < inv->nstray; i++)
+		if (inv->stray[i].group == group)
+			return &inv->stray[i];
 	return NULL;
 }
 

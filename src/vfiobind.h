@@ -14,7 +14,7 @@
 #include <stdio.h>
 
 #define VB_NAME_MAX 64		/* driver and module names */
-#define VB_ADDR_LEN 13		/* "0000:00:00.0" plus NUL */
+#define VB_ADDR_LEN 17		/* "ffffffff:00:00.0" plus NUL: VMD domains */
 #define VB_ITEM_MAX 128		/* one rule item, as typed */
 #define VB_ORIGIN_MAX 256	/* "file:line:col" or "vfio.bind" */
 #define VB_MODALIAS_MAX 128
@@ -184,16 +184,26 @@ struct vb_device {
 	int autoprobe;
 };
 
+/* A member of an IOMMU group that is not in the inventory. */
+struct vb_stray {
+	int group;
+	char name[VB_NAME_MAX];
+};
+
 struct vb_inventory {
 	struct vb_device *dev;
 	size_t n, cap;
 	int ngroups;
+	struct vb_stray *stray;
+	size_t nstray, cstray;
 };
 
 int vb_inventory_read(struct vb_ctx *ctx, struct vb_inventory *inv);
 void vb_inventory_free(struct vb_inventory *inv);
 struct vb_device *vb_inventory_find(const struct vb_inventory *inv,
 				    const char *addr);
+const struct vb_stray *vb_group_stray(const struct vb_inventory *inv,
+				      int group);
 int vb_device_refresh(struct vb_ctx *ctx, struct vb_device *d);
 bool vb_selector_match(const struct vb_selector *sel,
 		       const struct vb_device *d);

@@ -499,8 +499,11 @@ static int fake_kernel(struct vb_ctx *ctx, const char *rel, const char *value)
 	}
 	if (strncmp(rel, "/sys/bus/pci/devices/", 21))
 		return vb_write_attr_real(ctx, rel, value);
-	snprintf(addr, sizeof(addr), "%s", rel + 21);
-	attr = rel + 21 + VB_ADDR_LEN;
+	attr = strchr(rel + 21, '/');
+	if (!attr)
+		return vb_write_attr_real(ctx, rel, value);
+	snprintf(addr, sizeof(addr), "%.*s", (int)(attr - rel - 21), rel + 21);
+	attr++;
 	if (!strcmp(attr, "driver/unbind")) {
 		if (!strcmp(addr, fx->fail_unbind))
 			return -EBUSY;

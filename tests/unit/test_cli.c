@@ -130,7 +130,7 @@ static void claims_of(const char *json, char *buf, size_t len)
 	end = strstr(p, "\"refused\": [");
 	assert_non_null(end);
 	while ((p = strstr(p, "\"address\": \"")) && p < end) {
-		assert_int_equal(sscanf(p, "\"address\": \"%12[^\"]", addr), 1);
+		assert_int_equal(sscanf(p, "\"address\": \"%16[^\"]", addr), 1);
 		p = strstr(p, "\"driver\": \"");
 		assert_non_null(p);
 		assert_int_equal(sscanf(p, "\"driver\": \"%63[^\"]", drv), 1);

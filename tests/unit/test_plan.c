@@ -278,6 +278,46 @@ static void storage_companion_refused_unless_allowed(void **state)
 	fx_pipeline_free(fx, &p);
 }
 
+/* Intel VMD hides NVMe drives in PCI domain 10000 and up, in the VMD
+ * controller's IOMMU group: they must be seen, named and protected. */
+static void vmd_domain_devices_are_group_members(void **state)
+{
+	struct fx *fx = *state;
+	struct fx_pipeline p;
+
+	fx_dev(fx, "0000:00:0e.0", NULL, 0x8086, 0x9a0b, 0x010400, 15);
+	fx_dev(fx, "10000:e0:06.0", "0000:00:0e.0", 0x8086, 0x9a09, 0x060400, 15);
+	fx_dev(fx, "10000:e1:00.0", "10000:e0:06.0", 0x144d, 0xa808, 0x010802, 15);
+	fx_plan(fx, &p, "vfio.bind=00:0e.0", NULL);
+	assert_int_equal(nclaimed(&p), 0);
+	assert_int_equal(claim_of(&p, "10000:e1:00.0"), CLAIM_REFUSED);
+	assert_true(fx_msg(fx, "IOMMU group 15: refused, group left untouched: 10000:e1:00.0 is a storage controller nobody selected"));
+	fx_pipeline_free(fx, &p);
+
+	fx_plan(fx, &p, "vfio.bind=10000:e1:00.0,0000:00:0e.0", NULL);
+	assert_claimed(&p, "10000:e1:00.0", "vfio-pci", "vfio_pci");
+	assert_int_equal(claim_of(&p, "10000:e0:06.0"), CLAIM_NONE);
+	assert_int_equal(p.plan.errors, 0);
+	fx_pipeline_free(fx, &p);
+}
+
+/* The group directory is the truth: a member the inventory does not know
+ * (unreadable, or not PCI) makes the group unknowable, so it is refused. */
+static void unknown_group_member_refuses_group(void **state)
+{
+	struct fx *fx = *state;
+	struct fx_pipeline p;
+
+	fx_link(fx, "sys/kernel/iommu_groups/3/devices/0000:00:05.0",
+		"../../../../devices/pci0000:00/0000:00:05.0");
+	fx_plan(fx, &p, "vfio.bind=00:03.0", NULL);
+	assert_int_equal(nclaimed(&p), 0);
+	assert_int_equal(claim_of(&p, "0000:00:03.0"), CLAIM_REFUSED);
+	assert_true(fx_msg(fx, "IOMMU group 3: refused, group left untouched: 0000:00:05.0 is in the group but not a PCI device vfiobind can read"));
+	assert_int_equal(p.plan.errors, 1);
+	fx_pipeline_free(fx, &p);
+}
+
 static void host_rule_in_group_refuses_group(void **state)
 {
 	struct fx *fx = *state;
@@ -530,6 +570,8 @@ const struct CMUnitTest plan_tests[] = {
 	cmocka_unit_test_setup_teardown(chipset_slot_siblings_still_refused, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(gpu_function_in_another_group_warned, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(storage_companion_refused_unless_allowed, q35_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(vmd_domain_devices_are_group_members, q35_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(unknown_group_member_refuses_group, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(host_rule_in_group_refuses_group, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(variant_most_specific_wins, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(pci_stub_and_its_companions, q35_setup, fx_teardown),
