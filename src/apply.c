@@ -500,13 +500,16 @@ static void check_viable(struct vb_ctx *ctx, const struct vb_inventory *inv,
 {
 	size_t i, j;
 
+	/* Only groups given to vfio or pci-stub must be usable by vfio. */
 	for (i = 0; i < inv->n; i++) {
 		bool first = true;
 
-		if (plan->dev[i].claim != CLAIM_BIND || inv->dev[i].group < 0)
+		if (plan->dev[i].claim != CLAIM_BIND || inv->dev[i].group < 0 ||
+		    !vb_driver_managed_dma(plan->dev[i].driver))
 			continue;
 		for (j = 0; j < i && first; j++)
 			first = !(plan->dev[j].claim == CLAIM_BIND &&
+				  vb_driver_managed_dma(plan->dev[j].driver) &&
 				  inv->dev[j].group == inv->dev[i].group);
 		if (!first)
 			continue;

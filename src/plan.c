@@ -273,6 +273,17 @@ static bool seed_of(const struct vb_inventory *inv, const struct vb_plan *plan,
 	return seed->target != TGT_HOST;
 }
 
+/*
+ * A named driver that does not leave DMA to vfio (e1000, ixgbevf,
+ * xhci_pci): the device just changes host driver.  Its group is neither
+ * closed nor judged by vfio's rules, which only vfio and pci-stub need.
+ */
+static bool host_driver_seed(const struct seed *seed)
+{
+	return seed->target == TGT_DRIVER &&
+	       !vb_driver_managed_dma(seed->driver);
+}
+
 static void choose_driver(struct vb_ctx *ctx, const struct vb_modules *mods,
 			  const struct vb_device *d, const struct seed *seed,
 			  struct vb_dev_plan *dp)
@@ -376,6 +387,12 @@ static bool refuse_group(const struct vb_inventory *inv,
 			if (check == 2 && d->numvfs > 0 && !s &&
 			    strcmp(d->driver, "vfio-pci")) {
 				rf->why = "has SR-IOV VFs enabled, and vfio-pci refuses such a PF";
+				return true;
+			}
+			if (check == 1 && seeded[i] &&
+			    host_driver_seed(&seeds[i])) {
+				rf->why = "is given to a host driver by";
+				rf->host_rule = seeds[i].rule;
 				return true;
 			}
 			if (seeded[i])
@@ -497,6 +514,18 @@ static void warn_split_cards(struct vb_ctx *ctx,
 	}
 }
 
+static void plan_host_driver(struct vb_ctx *ctx,
+			     const struct vb_inventory *inv,
+			     const struct vb_modules *mods, struct vb_plan *plan,
+			     const struct seed *seed, size_t i)
+{
+	struct vb_dev_plan *dp = &plan->dev[i];
+
+	dp->claim = CLAIM_BIND;
+	dp->rule = seed->rule;
+	choose_driver(ctx, mods, &inv->dev[i], seed, dp);
+}
+
 static void check_drivers(struct vb_ctx *ctx, const struct vb_inventory *inv,
 			  const struct vb_modules *mods, struct vb_plan *plan)
 {
@@ -600,6 +629,10 @@ int vb_plan_build(struct vb_ctx *ctx, const struct vb_inventory *inv,
 	for (i = 0; i < inv->n; i++) {
 		if (!seeded[i] || decided[i])
 			continue;
+		if (host_driver_seed(&seeds[i])) {
+			plan_host_driver(ctx, inv, mods, plan, &seeds[i], i);
+			continue;
+		}
 		plan_group(ctx, inv, mods, plan, seeds, seeded, i);
 		for (j = i; j < inv->n; j++)
 			if (vb_same_group(inv, i, j))

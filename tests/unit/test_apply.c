@@ -160,6 +160,22 @@ static void group_given_back_when_one_member_fails(void **state)
 	fx_pipeline_free(fx, &p);
 }
 
+/* A rule naming a host driver is not judged by vfio's viability. */
+static void host_driver_target_applies_cleanly(void **state)
+{
+	struct fx *fx = *state;
+	struct fx_pipeline p;
+	char buf[64];
+
+	fx_bind(fx, "0000:00:03.0", "e1000");
+	apply_rules(fx, &p, "vfio.bind=00:04.0=e1000");
+	assert_string_equal(fx_driver_of(fx, "0000:00:04.0", buf, sizeof(buf)), "e1000");
+	assert_false(fx_msg(fx, "not viable"));
+	if (fx->ctx.errors)
+		fail_msg("%s", fx->ctx.msg[0].text);
+	fx_pipeline_free(fx, &p);
+}
+
 static void sriov_pf(struct fx *fx, int numvfs)
 {
 	fx_dev(fx, "0000:00:1c.0", NULL, 0x1b36, 0x000c, 0x060400, 6);
@@ -341,6 +357,7 @@ const struct CMUnitTest apply_tests[] = {
 	cmocka_unit_test_setup_teardown(failed_probe_keeps_override, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(module_load_failure_leaves_group_untouched, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(group_companions_bound_and_refusal_writes_nothing, base_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(host_driver_target_applies_cleanly, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(sriov_native_pf_vfs_to_vfio, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(fake_kernel_removes_vfs, base_setup, fx_teardown),
 	cmocka_unit_test(sriov_pf_stub_and_vfio_pf),

@@ -318,6 +318,31 @@ static void unknown_group_member_refuses_group(void **state)
 	fx_pipeline_free(fx, &p);
 }
 
+/* A host driver named as target (=e1000, vf=ixgbevf) binds that device
+ * alone: no companions, no vfio refusals. */
+static void host_driver_target_is_not_closed_over_group(void **state)
+{
+	struct fx *fx = *state;
+	struct fx_pipeline p;
+
+	fx_dev(fx, "0000:00:1e.0", NULL, 0x1b36, 0x000e, 0x060400, 5);
+	fx_dev(fx, "0000:01:01.0", "0000:00:1e.0", 0x8086, 0x100e, 0x020000, 5);
+	fx_dev(fx, "0000:01:01.1", "0000:00:1e.0", 0x8086, 0x100e, 0x020000, 5);
+	fx_dev(fx, "0000:01:02.0", "0000:00:1e.0", 0x8086, 0x2922, 0x010601, 5);
+	fx_plan(fx, &p, "vfio.bind=01:01.0=e1000", NULL);
+	assert_claimed(&p, "0000:01:01.0", "e1000", "e1000");
+	assert_int_equal(claim_of(&p, "0000:01:01.1"), CLAIM_NONE);
+	assert_int_equal(claim_of(&p, "0000:01:02.0"), CLAIM_NONE);
+	assert_int_equal(p.plan.errors, 0);
+	fx_pipeline_free(fx, &p);
+
+	/* next to a vfio claim it would break the group: refused */
+	fx_plan(fx, &p, "vfio.bind=01:01.0=e1000,01:01.1+allow-group", NULL);
+	assert_int_equal(nclaimed(&p), 0);
+	assert_true(fx_msg(fx, "0000:01:01.0 is given to a host driver by vfio.bind item '01:01.0=e1000'"));
+	fx_pipeline_free(fx, &p);
+}
+
 static void host_rule_in_group_refuses_group(void **state)
 {
 	struct fx *fx = *state;
@@ -572,6 +597,7 @@ const struct CMUnitTest plan_tests[] = {
 	cmocka_unit_test_setup_teardown(storage_companion_refused_unless_allowed, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(vmd_domain_devices_are_group_members, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(unknown_group_member_refuses_group, q35_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(host_driver_target_is_not_closed_over_group, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(host_rule_in_group_refuses_group, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(variant_most_specific_wins, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(pci_stub_and_its_companions, q35_setup, fx_teardown),
