@@ -535,7 +535,7 @@ int vb_apply(struct vb_ctx *ctx, struct vb_inventory *inv,
 	size_t i, n = 0, already = 0;
 	int pass, r;
 
-	if (plan->off || plan->no_iommu)
+	if (plan->off)
 		return 0;
 	ap.pf = calloc(plan->nsriov + 1, sizeof(*ap.pf));
 	if (!ap.pf)

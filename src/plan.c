@@ -143,8 +143,17 @@ static bool bind_fits_vfio_pf(const struct vb_rule *bind)
 	       (bind->target == TGT_DRIVER && !strcmp(bind->driver, "vfio-pci"));
 }
 
+/* pci-stub and host drivers need no IOMMU; vfio does. */
+static bool needs_iommu(enum vb_target target, const char *driver)
+{
+	return target == TGT_VFIO ||
+	       (target == TGT_DRIVER && vb_driver_managed_dma(driver) &&
+		strcmp(driver, "pci-stub"));
+}
+
 /* Why an SR-IOV rule cannot hold for the PF d, or NULL. */
 static const char *sriov_conflict(const struct vb_modules *mods,
+				  bool no_iommu,
 				  const struct vb_device *d,
 				  const struct vb_rule *r,
 				  const struct vb_rule *bind, char *buf,
@@ -171,6 +180,11 @@ static const char *sriov_conflict(const struct vb_modules *mods,
 	    strcmp(d->driver, vb_pf_driver(r->pf_mode))) {
 		snprintf(buf, len, "PF %s already has %d VFs under driver %s; not changing its driver under them",
 			 d->addr, d->numvfs, d->driver[0] ? d->driver : "(none)");
+		return buf;
+	}
+	if (no_iommu && (r->pf_mode == PF_VFIO ||
+			 needs_iommu(r->target, r->driver))) {
+		snprintf(buf, len, "no IOMMU groups: the VFs cannot go to vfio (vf=pci-stub or vf=host can)");
 		return buf;
 	}
 	vb_module_name(module, sizeof(module), r->driver);
@@ -203,7 +217,8 @@ static void plan_sriov(struct vb_ctx *ctx, const struct vb_inventory *inv,
 			plan->errors++;
 			continue;
 		}
-		why = sriov_conflict(mods, d, r, bind[i], buf, sizeof(buf));
+		why = sriov_conflict(mods, plan->no_iommu, d, r, bind[i], buf,
+				     sizeof(buf));
 		if (why) {
 			vb_err(ctx, "%s item '%s': %s", r->origin, r->text, why);
 			plan->errors++;
@@ -571,6 +586,28 @@ static void drop_untouched_pfs(struct vb_ctx *ctx,
 	plan->nsriov = n;
 }
 
+static void refuse_without_iommu(struct vb_ctx *ctx,
+				 const struct vb_inventory *inv,
+				 struct vb_plan *plan, const struct seed *seeds,
+				 bool *seeded)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < inv->n; i++) {
+		if (!seeded[i] || !needs_iommu(seeds[i].target, seeds[i].driver))
+			continue;
+		seeded[i] = false;
+		plan->dev[i].claim = CLAIM_REFUSED;
+		plan->dev[i].rule = seeds[i].rule;
+		n++;
+	}
+	if (!n)
+		return;
+	plan->errors++;
+	vb_err(ctx, "no IOMMU groups under %s/sys/kernel/iommu_groups: the IOMMU is off or missing (enable VT-d/AMD-Vi in firmware, boot with intel_iommu=on or amd_iommu=on); only pci-stub rules hold: %zu device%s left untouched",
+	       ctx->root, n, n == 1 ? "" : "s");
+}
+
 int vb_plan_build(struct vb_ctx *ctx, const struct vb_inventory *inv,
 		  struct vb_rules *rules, const struct vb_modules *mods,
 		  struct vb_plan *plan)
@@ -585,6 +622,7 @@ int vb_plan_build(struct vb_ctx *ctx, const struct vb_inventory *inv,
 	if (!plan->dev)
 		return -ENOMEM;
 	plan->ndev = inv->n;
+	plan->no_iommu = inv->ngroups == 0;
 	if (rules->off) {
 		plan->off = true;
 		vb_notice(ctx, "disabled by %s 'off': nothing is claimed",
@@ -593,13 +631,6 @@ int vb_plan_build(struct vb_ctx *ctx, const struct vb_inventory *inv,
 	}
 	if (rules->n == 0)
 		return 0;
-	if (inv->ngroups == 0) {
-		plan->no_iommu = true;
-		plan->errors++;
-		vb_err(ctx, "no IOMMU groups under %s/sys/kernel/iommu_groups: the IOMMU is off or missing (enable VT-d/AMD-Vi in firmware, boot with intel_iommu=on or amd_iommu=on); nothing is claimed",
-		       ctx->root);
-		return 0;
-	}
 	bind = calloc(inv->n + 1, sizeof(*bind));
 	seeds = calloc(inv->n + 1, sizeof(*seeds));
 	seeded = calloc(inv->n + 1, sizeof(*seeded));
@@ -625,6 +656,8 @@ int vb_plan_build(struct vb_ctx *ctx, const struct vb_inventory *inv,
 			plan->errors++;
 		}
 	}
+	if (plan->no_iommu)
+		refuse_without_iommu(ctx, inv, plan, seeds, seeded);
 	mark_card_parts(inv, seeded, seeds);
 	for (i = 0; i < inv->n; i++) {
 		if (!seeded[i] || decided[i])

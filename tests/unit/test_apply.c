@@ -176,6 +176,35 @@ static void host_driver_target_applies_cleanly(void **state)
 	fx_pipeline_free(fx, &p);
 }
 
+/* pci-stub needs no IOMMU: without one, pci-stub rules still hold and
+ * only the vfio ones are refused, with the one error that says why. */
+static void no_iommu_pci_stub_still_applied(void **state)
+{
+	struct fx fx;
+	struct fx_pipeline p;
+	char buf[64];
+
+	(void)state;
+	fx_init(&fx);
+	fx_dev(&fx, "0000:00:03.0", NULL, 0x8086, 0x100e, 0x020000, -1);
+	fx_dev(&fx, "0000:00:04.0", NULL, 0x8086, 0x100e, 0x020000, -1);
+	fx_native(&fx, "0000:00:04.0", "e1000");
+	apply_rules(&fx, &p, "vfio.bind=00:03.0=pci-stub");
+	assert_string_equal(fx_driver_of(&fx, "0000:00:03.0", buf, sizeof(buf)), "pci-stub");
+	assert_false(fx_msg(&fx, "no IOMMU groups"));
+	assert_int_equal(fx.ctx.errors, 0);
+	fx_pipeline_free(&fx, &p);
+
+	apply_rules(&fx, &p, "vfio.bind=00:03.0=pci-stub,00:04.0");
+	assert_int_equal(fx_dev_plan(&p, "0000:00:04.0")->claim, CLAIM_REFUSED);
+	assert_true(fx_msg(&fx, "no IOMMU groups under"));
+	assert_true(fx_msg(&fx, "only pci-stub rules hold: 1 device left untouched"));
+	assert_null(strstr(fx.writes, "0000:00:04.0"));
+	assert_int_equal(fx.ctx.errors, 1);
+	fx_pipeline_free(&fx, &p);
+	fx_free(&fx);
+}
+
 static void sriov_pf(struct fx *fx, int numvfs)
 {
 	fx_dev(fx, "0000:00:1c.0", NULL, 0x1b36, 0x000c, 0x060400, 6);
@@ -358,6 +387,7 @@ const struct CMUnitTest apply_tests[] = {
 	cmocka_unit_test_setup_teardown(module_load_failure_leaves_group_untouched, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(group_companions_bound_and_refusal_writes_nothing, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(host_driver_target_applies_cleanly, base_setup, fx_teardown),
+	cmocka_unit_test(no_iommu_pci_stub_still_applied),
 	cmocka_unit_test_setup_teardown(sriov_native_pf_vfs_to_vfio, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(fake_kernel_removes_vfs, base_setup, fx_teardown),
 	cmocka_unit_test(sriov_pf_stub_and_vfio_pf),
