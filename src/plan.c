@@ -393,9 +393,11 @@ static bool refuse_group(const struct vb_inventory *inv,
 			rf->culprit = d->addr;
 			rf->hint = "";
 			rf->host_rule = NULL;
-			if (check == 0 && d->boot_vga == 1 &&
+			if (check == 0 && (d->boot_vga == 1 || d->boot_display) &&
 			    !(flags & RULE_ALLOW_BOOT_VGA)) {
-				rf->why = "is the boot VGA device (claiming it takes the console)";
+				rf->why = d->boot_vga == 1 ?
+					  "is the boot VGA device (claiming it takes the console)" :
+					  "is the boot display (claiming it takes the console)";
 				rf->hint = "; add +allow-boot-vga to the item to claim it anyway";
 				return true;
 			}

@@ -136,6 +136,9 @@ static int read_device(struct vb_ctx *ctx, const char *addr,
 		d->group = atoi(grp);
 	d->boot_vga = read_num(ctx, addr, "boot_vga", 10, &v[0]) ? -1 :
 		      (int)v[0];
+	/* Linux 6.17+: on the primary display of any class, not only VGA */
+	d->boot_display = read_num(ctx, addr, "boot_display", 10, &v[0]) == 0 &&
+			  v[0] == 1;
 	read_name(ctx, addr, "physfn", d->physfn, sizeof(d->physfn), true);
 	d->is_vf = d->physfn[0] != '\0';
 	d->bridge = is_bridge(ctx, d);

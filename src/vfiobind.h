@@ -177,6 +177,7 @@ struct vb_device {
 	char override[VB_NAME_MAX];	/* "" when none */
 	int group;			/* -1 without an IOMMU group */
 	int boot_vga;			/* -1 when the attribute is absent */
+	bool boot_display;		/* the firmware's primary display */
 	bool bridge;
 	bool is_vf;
 	char physfn[VB_ADDR_LEN];

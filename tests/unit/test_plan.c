@@ -245,6 +245,25 @@ static void gpu_function_in_another_group_warned(void **state)
 	fx_pipeline_free(fx, &p);
 }
 
+/* Newer kernels name the firmware's primary display in boot_display, on
+ * any display class (a 3D controller, 0302, has no boot_vga). */
+static void boot_display_refused_like_boot_vga(void **state)
+{
+	struct fx *fx = *state;
+	struct fx_pipeline p;
+
+	fx_dev(fx, "0000:00:02.0", NULL, 0x8086, 0x46a6, 0x038000, 16);
+	fx_write(fx, "sys/bus/pci/devices/0000:00:02.0/boot_display", "1\n");
+	fx_plan(fx, &p, "vfio.bind=00:02.0", NULL);
+	assert_int_equal(claim_of(&p, "0000:00:02.0"), CLAIM_REFUSED);
+	assert_true(fx_msg(fx, "0000:00:02.0 is the boot display (claiming it takes the console); add +allow-boot-vga"));
+	fx_pipeline_free(fx, &p);
+
+	fx_plan(fx, &p, "vfio.bind=00:02.0+allow-boot-vga", NULL);
+	assert_claimed(&p, "0000:00:02.0", "vfio-pci", "vfio_pci");
+	fx_pipeline_free(fx, &p);
+}
+
 static void storage_companion_refused_unless_allowed(void **state)
 {
 	struct fx *fx = *state;
@@ -594,6 +613,7 @@ const struct CMUnitTest plan_tests[] = {
 	cmocka_unit_test_setup_teardown(gpu_usb_functions_are_part_of_the_card, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(chipset_slot_siblings_still_refused, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(gpu_function_in_another_group_warned, q35_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(boot_display_refused_like_boot_vga, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(storage_companion_refused_unless_allowed, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(vmd_domain_devices_are_group_members, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(unknown_group_member_refuses_group, q35_setup, fx_teardown),
