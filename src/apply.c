@@ -142,20 +142,33 @@ static void confirm_driver_name(struct vb_ctx *ctx, const char *module,
 				 sizeof(plan->dev[i].driver), "%s", name);
 }
 
-static bool module_loaded(const struct vb_ctx *ctx, const char *module)
+/*
+ * Loaded, or there without loading: /sys/module/M/initstate exists only
+ * for loadable modules, so a built-in one is known from modules.builtin
+ * or from its driver's directory on the PCI bus.
+ */
+static bool module_loaded(const struct vb_ctx *ctx,
+			  const struct vb_modules *mods, const char *module,
+			  const char *driver)
 {
 	char rel[PATH_MAX];
 
 	snprintf(rel, sizeof(rel), "/sys/module/%s/initstate", module);
+	if (vb_exists(ctx, rel) || vb_modules_builtin(mods, module))
+		return true;
+	if (!driver || !driver[0])
+		return false;
+	snprintf(rel, sizeof(rel), "/sys/bus/pci/drivers/%s", driver);
 	return vb_exists(ctx, rel);
 }
 
-static int load_module(struct vb_ctx *ctx, const char *module,
+static int load_module(struct vb_ctx *ctx, const struct vb_modules *mods,
+		       const char *module, const char *driver,
 		       const char *param)
 {
 	int r;
 
-	if (!param && module_loaded(ctx, module))
+	if (!param && module_loaded(ctx, mods, module, driver))
 		return 0;
 	r = vb_modprobe(ctx, module, param);
 	if (r < 0)
@@ -171,7 +184,8 @@ static int load_module(struct vb_ctx *ctx, const char *module,
  * vfio_pci's enable_sriov is writable at run time (0644), which is the
  * only way when vfio_pci is built in or was loaded without it.
  */
-static int vfio_enable_sriov(struct vb_ctx *ctx)
+static int vfio_enable_sriov(struct vb_ctx *ctx,
+			     const struct vb_modules *mods)
 {
 	static const char param[] = "/sys/module/vfio_pci/parameters/enable_sriov";
 	char buf[8];
@@ -181,11 +195,11 @@ static int vfio_enable_sriov(struct vb_ctx *ctx)
 		return 0;
 	if (vb_exists(ctx, param) && vb_write_attr(ctx, param, "Y") == 0)
 		return 0;
-	if (module_loaded(ctx, "vfio_pci")) {
+	if (module_loaded(ctx, mods, "vfio_pci", "vfio-pci")) {
 		vb_err(ctx, "vfio_pci is loaded without enable_sriov=1 and it cannot be turned on: a PF given to vfio-pci cannot create VFs");
 		return -EINVAL;
 	}
-	return load_module(ctx, "vfio_pci", "enable_sriov=1");
+	return load_module(ctx, mods, "vfio_pci", "vfio-pci", "enable_sriov=1");
 }
 
 /* Devices whose driver did not load are left exactly as they are. */
@@ -206,7 +220,8 @@ static void untouch_module(struct vb_ctx *ctx, const struct vb_inventory *inv,
 }
 
 static void load_modules(struct vb_ctx *ctx, const struct vb_inventory *inv,
-			 struct vb_plan *plan, bool for_sriov)
+			 const struct vb_modules *mods, struct vb_plan *plan,
+			 bool for_sriov)
 {
 	bool any_vfio = false, seen;
 	size_t i, j;
@@ -216,9 +231,10 @@ static void load_modules(struct vb_ctx *ctx, const struct vb_inventory *inv,
 		int r = 0;
 
 		if (s->pf_mode == PF_VFIO)
-			r = vfio_enable_sriov(ctx);
+			r = vfio_enable_sriov(ctx, mods);
 		else if (s->pf_mode == PF_STUB)
-			r = load_module(ctx, "pci_pf_stub", NULL);
+			r = load_module(ctx, mods, "pci_pf_stub", "pci-pf-stub",
+					NULL);
 		if (r < 0)
 			s->skip = true;
 	}
@@ -234,13 +250,14 @@ static void load_modules(struct vb_ctx *ctx, const struct vb_inventory *inv,
 		if (seen)
 			continue;
 		any_vfio |= strstr(dp->module, "vfio") != NULL;
-		if (load_module(ctx, dp->module, NULL) == 0)
+		if (load_module(ctx, mods, dp->module, dp->driver, NULL) == 0)
 			confirm_driver_name(ctx, dp->module, plan);
 		else
 			untouch_module(ctx, inv, plan, dp->module);
 	}
 	/* Not needed to bind, but QEMU needs it to open the group. */
-	if (any_vfio && !module_loaded(ctx, "vfio_iommu_type1") &&
+	if (any_vfio &&
+	    !module_loaded(ctx, mods, "vfio_iommu_type1", NULL) &&
 	    vb_modprobe(ctx, "vfio_iommu_type1", NULL) < 0)
 		vb_warn(ctx, "loading module vfio_iommu_type1 failed; VMs cannot use the claimed devices until it loads");
 }
@@ -541,7 +558,7 @@ int vb_apply(struct vb_ctx *ctx, struct vb_inventory *inv,
 	if (!ap.pf)
 		return -ENOMEM;
 	for (pass = 0; pass < 2; pass++) {
-		load_modules(ctx, inv, plan, pass == 0);
+		load_modules(ctx, inv, mods, plan, pass == 0);
 		for (i = 0; i < plan->ndev; i++)
 			if (plan->dev[i].claim == CLAIM_BIND)
 				claim_group(ctx, inv, plan, i);

@@ -45,28 +45,28 @@ static char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
-static int add_known(struct vb_modules *mods, const char *name, size_t len)
+/* Appends a module name to a "\nmod1\nmod2\n" list. */
+static int add_name(char **list, size_t *len, const char *name, size_t n)
 {
-	char module[VB_NAME_MAX], *k;
-	char raw[VB_NAME_MAX];
+	char module[VB_NAME_MAX], raw[VB_NAME_MAX], *k;
 	size_t ml;
 
-	if (len == 0 || len >= VB_NAME_MAX)
+	if (n == 0 || n >= VB_NAME_MAX)
 		return 0;
-	memcpy(raw, name, len);
-	raw[len] = '\0';
+	memcpy(raw, name, n);
+	raw[n] = '\0';
 	vb_module_name(module, sizeof(module), raw);
 	ml = strlen(module);
-	k = realloc(mods->known, mods->knownlen + ml + 3);
+	k = realloc(*list, *len + ml + 3);
 	if (!k)
 		return -ENOMEM;
-	mods->known = k;
-	if (mods->knownlen == 0)
-		mods->known[mods->knownlen++] = '\n';
-	memcpy(mods->known + mods->knownlen, module, ml);
-	mods->knownlen += ml;
-	mods->known[mods->knownlen++] = '\n';
-	mods->known[mods->knownlen] = '\0';
+	*list = k;
+	if (*len == 0)
+		k[(*len)++] = '\n';
+	memcpy(k + *len, module, ml);
+	*len += ml;
+	k[(*len)++] = '\n';
+	k[*len] = '\0';
 	return 0;
 }
 
@@ -91,7 +91,11 @@ static void index_paths(struct vb_modules *mods, const char *text, bool dep)
 		slash = ko;
 		while (slash > line && slash[-1] != '/')
 			slash--;
-		add_known(mods, slash, (size_t)(ko - slash));
+		add_name(&mods->known, &mods->knownlen, slash,
+			 (size_t)(ko - slash));
+		if (!dep)
+			add_name(&mods->builtin, &mods->builtinlen, slash,
+				 (size_t)(ko - slash));
 	}
 }
 
@@ -172,19 +176,31 @@ void vb_modules_free(struct vb_modules *mods)
 		free(mods->alias[i].pattern);
 	free(mods->alias);
 	free(mods->known);
+	free(mods->builtin);
 	memset(mods, 0, sizeof(*mods));
+}
+
+static bool in_list(const char *list, const char *module)
+{
+	char needle[VB_NAME_MAX + 2];
+
+	if (!list)
+		return false;
+	snprintf(needle, sizeof(needle), "\n%s\n", module);
+	return strstr(list, needle) != NULL;
 }
 
 bool vb_modules_known(const struct vb_modules *mods, const char *module)
 {
-	char needle[VB_NAME_MAX + 2];
-
 	if (!mods->have_dep)
 		return true;	/* cannot tell; apply will find out */
-	if (!mods->known)
-		return false;
-	snprintf(needle, sizeof(needle), "\n%s\n", module);
-	return strstr(mods->known, needle) != NULL;
+	return in_list(mods->known, module);
+}
+
+/* Built in: no /sys/module/M/initstate, and nothing for modprobe to load. */
+bool vb_modules_builtin(const struct vb_modules *mods, const char *module)
+{
+	return in_list(mods->builtin, module);
 }
 
 const char *vb_variant_for(const struct vb_modules *mods, const char *modalias)

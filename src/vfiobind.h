@@ -225,11 +225,14 @@ struct vb_modules {
 	size_t nalias, calias;
 	char *known;			/* "\nmod1\nmod2\n" of .dep and .builtin */
 	size_t knownlen;
+	char *builtin;			/* the same of .builtin alone */
+	size_t builtinlen;
 };
 
 int vb_modules_load(struct vb_ctx *ctx, struct vb_modules *mods);
 void vb_modules_free(struct vb_modules *mods);
 bool vb_modules_known(const struct vb_modules *mods, const char *module);
+bool vb_modules_builtin(const struct vb_modules *mods, const char *module);
 const char *vb_variant_for(const struct vb_modules *mods, const char *modalias);
 void vb_driver_for_module(const char *module, char *driver, size_t len);
 

@@ -111,6 +111,26 @@ static void module_load_failure_leaves_group_untouched(void **state)
 	fx_pipeline_free(fx, &p);
 }
 
+/* A built-in vfio_pci has no initstate and may have no module to load:
+ * modules.builtin and its driver directory say it is there. */
+static void builtin_vfio_pci_is_not_loaded(void **state)
+{
+	struct fx *fx = *state;
+	struct fx_pipeline p;
+	char buf[64];
+
+	fx_write(fx, "lib/modules/" FX_KVER "/modules.builtin",
+		 "kernel/drivers/vfio/pci/vfio-pci.ko\nkernel/drivers/vfio/vfio_iommu_type1.ko\n");
+	fx_driver(fx, "vfio-pci", NULL);
+	fx_write(fx, "modprobe.fail", "vfio_pci\nvfio_iommu_type1\n");
+	apply_rules(fx, &p, "vfio.bind=0000:00:03.0");
+	assert_string_equal(fx_driver_of(fx, "0000:00:03.0", buf, sizeof(buf)), "vfio-pci");
+	assert_string_equal(modprobe_log(fx), "");
+	if (fx->ctx.errors)
+		fail_msg("%s", fx->ctx.msg[0].text);
+	fx_pipeline_free(fx, &p);
+}
+
 static void group_companions_bound_and_refusal_writes_nothing(void **state)
 {
 	struct fx *fx = *state;
@@ -385,6 +405,7 @@ const struct CMUnitTest apply_tests[] = {
 	cmocka_unit_test_setup_teardown(override_before_unbind_then_verified, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(failed_probe_keeps_override, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(module_load_failure_leaves_group_untouched, base_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(builtin_vfio_pci_is_not_loaded, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(group_companions_bound_and_refusal_writes_nothing, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(host_driver_target_applies_cleanly, base_setup, fx_teardown),
 	cmocka_unit_test(no_iommu_pci_stub_still_applied),
