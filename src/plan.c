@@ -304,13 +304,14 @@ static void choose_driver(struct vb_ctx *ctx, const struct vb_modules *mods,
 			  struct vb_dev_plan *dp)
 {
 	if (seed->target == TGT_DRIVER) {
-		snprintf(dp->driver, sizeof(dp->driver), "%s", seed->driver);
 		vb_module_name(dp->module, sizeof(dp->module), seed->driver);
+		vb_modules_driver(mods, dp->module, dp->driver,
+				  sizeof(dp->driver));
 	} else {
 		snprintf(dp->module, sizeof(dp->module), "%s",
 			 vb_variant_for(mods, d->modalias));
-		vb_driver_for_module(dp->module, dp->driver,
-				     sizeof(dp->driver));
+		vb_modules_driver(mods, dp->module, dp->driver,
+				  sizeof(dp->driver));
 		if (strcmp(dp->module, "vfio_pci"))
 			vb_info(ctx, "%s: vfio variant driver %s matches %s",
 				d->addr, dp->module, d->modalias);

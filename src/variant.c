@@ -8,6 +8,7 @@
  * matches the pattern; the pattern with the fewest '*' wins, ties go to
  * the first in the file (libvirt ranks them the same way).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <limits.h>
@@ -132,6 +133,42 @@ static void index_aliases(struct vb_modules *mods, char *text)
 	}
 }
 
+/*
+ * The driver names registered modules gave themselves, from each PCI
+ * driver's module link: xhci_pci registers xhci_hcd, and plan and apply
+ * must both say so.
+ */
+static void index_pci_drivers(struct vb_ctx *ctx, struct vb_modules *mods)
+{
+	char path[PATH_MAX], rel[PATH_MAX], module[VB_NAME_MAX];
+	struct vb_pci_driver *pd;
+	struct dirent *de;
+	DIR *dir;
+
+	if (vb_path(ctx, path, sizeof(path), "/sys/bus/pci/drivers") < 0)
+		return;
+	dir = opendir(path);
+	if (!dir)
+		return;
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.' || strlen(de->d_name) >= VB_NAME_MAX)
+			continue;
+		snprintf(rel, sizeof(rel), "/sys/bus/pci/drivers/%s/module",
+			 de->d_name);
+		if (vb_read_link_base(ctx, rel, module, sizeof(module)) < 0)
+			continue;
+		pd = vb_grow(mods->drv, &mods->cdrv, mods->ndrv, sizeof(*pd));
+		if (!pd)
+			break;
+		mods->drv = pd;
+		pd = &mods->drv[mods->ndrv++];
+		vb_module_name(pd->module, sizeof(pd->module), module);
+		snprintf(pd->driver, sizeof(pd->driver), "%.*s",
+			 (int)sizeof(pd->driver) - 1, de->d_name);
+	}
+	closedir(dir);
+}
+
 int vb_modules_load(struct vb_ctx *ctx, struct vb_modules *mods)
 {
 	static const char *const files[] = { "modules.alias", "modules.dep",
@@ -163,6 +200,7 @@ int vb_modules_load(struct vb_ctx *ctx, struct vb_modules *mods)
 		index_paths(mods, text[2], false);
 	if (text[0])
 		index_aliases(mods, text[0]);
+	index_pci_drivers(ctx, mods);
 	for (i = 0; i < 3; i++)
 		free(text[i]);
 	return 0;
@@ -177,6 +215,7 @@ void vb_modules_free(struct vb_modules *mods)
 	free(mods->alias);
 	free(mods->known);
 	free(mods->builtin);
+	free(mods->drv);
 	memset(mods, 0, sizeof(*mods));
 }
 
@@ -243,4 +282,18 @@ void vb_driver_for_module(const char *module, char *driver, size_t len)
 			return;
 		}
 	snprintf(driver, len, "%s", module);
+}
+
+/* The name a registered module gave its driver, or the usual guess. */
+void vb_modules_driver(const struct vb_modules *mods, const char *module,
+		       char *driver, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < mods->ndrv; i++)
+		if (!strcmp(mods->drv[i].module, module)) {
+			snprintf(driver, len, "%s", mods->drv[i].driver);
+			return;
+		}
+	vb_driver_for_module(module, driver, len);
 }

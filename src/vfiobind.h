@@ -217,6 +217,11 @@ struct vb_alias {
 	int wildcards;
 };
 
+struct vb_pci_driver {
+	char module[VB_NAME_MAX];
+	char driver[VB_NAME_MAX];
+};
+
 struct vb_modules {
 	bool loaded;			/* modules.alias was readable */
 	bool have_dep;			/* modules.dep was readable */
@@ -227,6 +232,8 @@ struct vb_modules {
 	size_t knownlen;
 	char *builtin;			/* the same of .builtin alone */
 	size_t builtinlen;
+	struct vb_pci_driver *drv;	/* PCI drivers registered now */
+	size_t ndrv, cdrv;
 };
 
 int vb_modules_load(struct vb_ctx *ctx, struct vb_modules *mods);
@@ -235,6 +242,8 @@ bool vb_modules_known(const struct vb_modules *mods, const char *module);
 bool vb_modules_builtin(const struct vb_modules *mods, const char *module);
 const char *vb_variant_for(const struct vb_modules *mods, const char *modalias);
 void vb_driver_for_module(const char *module, char *driver, size_t len);
+void vb_modules_driver(const struct vb_modules *mods, const char *module,
+		       char *driver, size_t len);
 
 /* plan.c: pure; inventory + rules -> plan */
 enum vb_claim { CLAIM_NONE, CLAIM_BIND, CLAIM_REFUSED };

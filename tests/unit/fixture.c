@@ -116,6 +116,9 @@ void fx_driver(struct fx *fx, const char *driver, const char *module)
 		 driver);
 	snprintf(target, sizeof(target), "../../../bus/pci/drivers/%s", driver);
 	fx_link(fx, rel, target);
+	snprintf(rel, sizeof(rel), "sys/bus/pci/drivers/%s/module", driver);
+	snprintf(target, sizeof(target), "../../../../module/%s", module);
+	fx_link(fx, rel, target);
 }
 
 void fx_bind(struct fx *fx, const char *addr, const char *driver)

@@ -131,6 +131,30 @@ static void builtin_vfio_pci_is_not_loaded(void **state)
 	fx_pipeline_free(fx, &p);
 }
 
+/* xhci_pci registers the driver xhci_hcd: plan and apply agree on the
+ * name, so a device already on it is only given the override. */
+static void driver_named_unlike_its_module(void **state)
+{
+	struct fx *fx = *state;
+	struct fx_pipeline p;
+	char buf[64];
+
+	fx_dev(fx, "0000:00:05.0", NULL, 0x1b36, 0x000d, 0x0c0330, 5);
+	fx_driver(fx, "xhci_hcd", "xhci_pci");
+	fx_bind(fx, "0000:00:05.0", "xhci_hcd");
+	fx_modules(fx, "vfio vfio_pci vfio_iommu_type1 xhci_pci");
+	fx_plan(fx, &p, "vfio.bind=00:05.0=xhci_pci", NULL);
+	assert_string_equal(fx_dev_plan(&p, "0000:00:05.0")->driver, "xhci_hcd");
+	assert_string_equal(fx_dev_plan(&p, "0000:00:05.0")->module, "xhci_pci");
+	assert_int_equal(vb_apply(&fx->ctx, &p.inv, &p.rules, &p.mods, &p.plan), 0);
+	assert_non_null(strstr(fx->writes, "0000:00:05.0/driver_override=xhci_hcd\n"));
+	assert_null(strstr(fx->writes, "unbind"));
+	assert_string_equal(fx_driver_of(fx, "0000:00:05.0", buf, sizeof(buf)), "xhci_hcd");
+	if (fx->ctx.errors)
+		fail_msg("%s", fx->ctx.msg[0].text);
+	fx_pipeline_free(fx, &p);
+}
+
 static void group_companions_bound_and_refusal_writes_nothing(void **state)
 {
 	struct fx *fx = *state;
@@ -406,6 +430,7 @@ const struct CMUnitTest apply_tests[] = {
 	cmocka_unit_test_setup_teardown(failed_probe_keeps_override, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(module_load_failure_leaves_group_untouched, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(builtin_vfio_pci_is_not_loaded, base_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(driver_named_unlike_its_module, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(group_companions_bound_and_refusal_writes_nothing, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(host_driver_target_applies_cleanly, base_setup, fx_teardown),
 	cmocka_unit_test(no_iommu_pci_stub_still_applied),
