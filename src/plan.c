@@ -40,13 +40,23 @@ static int specificity(const struct vb_selector *sel)
 	return 0;
 }
 
+static bool same_outcome(const struct vb_rule *a, const struct vb_rule *b)
+{
+	return a->target == b->target && !strcmp(a->driver, b->driver) &&
+	       a->flags == b->flags && a->numvfs == b->numvfs &&
+	       a->pf_mode == b->pf_mode;
+}
+
+/* The winning rule; *rival is an equal-ranked loser that wanted else. */
 static const struct vb_rule *best_rule(struct vb_rules *rules,
 				       enum vb_rule_kind kind,
-				       const struct vb_device *d)
+				       const struct vb_device *d,
+				       const struct vb_rule **rival)
 {
 	struct vb_rule *best = NULL;
 	size_t i;
 
+	*rival = NULL;
 	for (i = 0; i < rules->n; i++) {
 		struct vb_rule *r = &rules->r[i];
 
@@ -56,7 +66,41 @@ static const struct vb_rule *best_rule(struct vb_rules *rules,
 		if (!best || specificity(&r->sel) >= specificity(&best->sel))
 			best = r;
 	}
+	for (i = 0; best && &rules->r[i] != best; i++) {
+		const struct vb_rule *r = &rules->r[i];
+
+		if (r->kind == kind &&
+		    specificity(&r->sel) == specificity(&best->sel) &&
+		    !same_outcome(r, best) && vb_selector_match(&r->sel, d))
+			*rival = r;
+	}
 	return best;
+}
+
+struct rivalry {
+	const struct vb_rule *loser, *winner;
+};
+
+/* Once per pair of rules, naming the first device they disagree on. */
+static void warn_rivals(struct vb_ctx *ctx, const struct vb_device *d,
+			const struct vb_rule *loser,
+			const struct vb_rule *winner, struct rivalry **seen,
+			size_t *nseen, size_t *cseen)
+{
+	struct rivalry *rv;
+	size_t i;
+
+	for (i = 0; i < *nseen; i++)
+		if ((*seen)[i].loser == loser && (*seen)[i].winner == winner)
+			return;
+	rv = vb_grow(*seen, cseen, *nseen, sizeof(*rv));
+	if (rv) {
+		*seen = rv;
+		rv[(*nseen)++] = (struct rivalry){ loser, winner };
+	}
+	vb_warn(ctx, "%s: %s item '%s' and %s item '%s' select it with equal rank and different targets; the later, '%s', wins",
+		d->addr, loser->origin, loser->text, winner->origin,
+		winner->text, winner->text);
 }
 
 const char *vb_pf_mode_name(enum vb_pf_mode mode)
@@ -197,8 +241,9 @@ static const char *sriov_conflict(const struct vb_modules *mods,
 }
 
 static void plan_sriov(struct vb_ctx *ctx, const struct vb_inventory *inv,
-		       struct vb_rules *rules, const struct vb_modules *mods,
-		       struct vb_plan *plan, const struct vb_rule *const *bind)
+		       const struct vb_rule *const *sriov,
+		       const struct vb_modules *mods, struct vb_plan *plan,
+		       const struct vb_rule *const *bind)
 {
 	struct vb_sriov_plan *s;
 	const char *why;
@@ -207,7 +252,7 @@ static void plan_sriov(struct vb_ctx *ctx, const struct vb_inventory *inv,
 
 	for (i = 0; i < inv->n; i++) {
 		const struct vb_device *d = &inv->dev[i];
-		const struct vb_rule *r = best_rule(rules, RULE_SRIOV, d);
+		const struct vb_rule *r = sriov[i];
 
 		if (!r || (d->is_vf && r->sel.kind != SEL_ADDR))
 			continue;
@@ -615,7 +660,9 @@ int vb_plan_build(struct vb_ctx *ctx, const struct vb_inventory *inv,
 		  struct vb_rules *rules, const struct vb_modules *mods,
 		  struct vb_plan *plan)
 {
-	const struct vb_rule **bind;
+	const struct vb_rule **bind, **sriov, *rival;
+	struct rivalry *seen = NULL;
+	size_t nseen = 0, cseen = 0;
 	struct seed *seeds;
 	bool *seeded, *decided;
 	size_t i, j;
@@ -634,7 +681,7 @@ int vb_plan_build(struct vb_ctx *ctx, const struct vb_inventory *inv,
 	}
 	if (rules->n == 0)
 		return 0;
-	bind = calloc(inv->n + 1, sizeof(*bind));
+	bind = calloc(2 * (inv->n + 1), sizeof(*bind));
 	seeds = calloc(inv->n + 1, sizeof(*seeds));
 	seeded = calloc(inv->n + 1, sizeof(*seeded));
 	decided = calloc(inv->n + 1, sizeof(*decided));
@@ -645,9 +692,19 @@ int vb_plan_build(struct vb_ctx *ctx, const struct vb_inventory *inv,
 		free(decided);
 		return -ENOMEM;
 	}
-	for (i = 0; i < inv->n; i++)
-		bind[i] = best_rule(rules, RULE_BIND, &inv->dev[i]);
-	plan_sriov(ctx, inv, rules, mods, plan, bind);
+	sriov = bind + inv->n + 1;
+	for (i = 0; i < inv->n; i++) {
+		bind[i] = best_rule(rules, RULE_BIND, &inv->dev[i], &rival);
+		if (rival)
+			warn_rivals(ctx, &inv->dev[i], rival, bind[i], &seen,
+				    &nseen, &cseen);
+		sriov[i] = best_rule(rules, RULE_SRIOV, &inv->dev[i], &rival);
+		if (rival)
+			warn_rivals(ctx, &inv->dev[i], rival, sriov[i], &seen,
+				    &nseen, &cseen);
+	}
+	free(seen);
+	plan_sriov(ctx, inv, sriov, mods, plan, bind);
 	for (i = 0; i < inv->n; i++) {
 		seeded[i] = seed_of(inv, plan, bind, i, &seeds[i]);
 		if (inv->dev[i].bridge && bind[i] &&

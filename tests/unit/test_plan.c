@@ -97,6 +97,25 @@ static void address_beats_id_and_later_beats_earlier(void **state)
 	fx_pipeline_free(fx, &p);
 }
 
+/* Equal rank, different targets: the later rule wins, and says so. */
+static void equal_rank_conflict_warned(void **state)
+{
+	struct fx *fx = *state;
+	struct fx_pipeline p;
+
+	fx_plan(fx, &p, "vfio.bind=8086:100e=pci-stub", "bind 8086:100e\n");
+	assert_claimed(&p, "0000:00:03.0", "pci-stub", "pci_stub");
+	assert_true(fx_msg(fx, "0000:00:03.0: /etc/vfiobind.conf:1 item '8086:100e' and vfio.bind item '8086:100e=pci-stub' select it with equal rank and different targets; the later, '8086:100e=pci-stub', wins"));
+	/* one warning per pair of rules, not per device */
+	assert_false(fx_msg(fx, "0000:00:04.0: /etc/vfiobind.conf:1"));
+	fx_pipeline_free(fx, &p);
+
+	fx_write(fx, "dev/kmsg", "");
+	fx_plan(fx, &p, "vfio.bind=8086:100e", "bind 8086:100e\n");
+	assert_false(fx_msg(fx, "equal rank"));
+	fx_pipeline_free(fx, &p);
+}
+
 /* The dual-port conventional e1000 behind a PCIe-to-PCI bridge. */
 static void bridge_group_closure(void **state)
 {
@@ -608,6 +627,7 @@ const struct CMUnitTest plan_tests[] = {
 	cmocka_unit_test_setup_teardown(twins_by_address_take_one, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(twins_by_id_take_both_unless_excluded, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(address_beats_id_and_later_beats_earlier, q35_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(equal_rank_conflict_warned, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(bridge_group_closure, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(gpu_and_audio_claimed_boot_vga_refused, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(gpu_usb_functions_are_part_of_the_card, q35_setup, fx_teardown),
