@@ -76,6 +76,8 @@ void vb_log(struct vb_ctx *ctx, enum vb_level level, const char *fmt, ...)
 /* util.c: paths under the root, attribute I/O, growable arrays */
 int vb_path(const struct vb_ctx *ctx, char *buf, size_t len, const char *fmt,
 	    ...) __attribute__((format(printf, 4, 5)));
+int vb_resolve(const struct vb_ctx *ctx, const char *rel, char *buf,
+	       size_t len);
 int vb_read_file(const char *path, char *buf, size_t len);
 int vb_read_attr(const struct vb_ctx *ctx, const char *rel, char *buf,
 		 size_t len);

@@ -285,6 +285,38 @@ static void config_dropins_in_name_order(void **state)
 	fx_free(&fx);
 }
 
+/* A drop-in linked to /dev/null masks that name (systemd, modprobe.d);
+ * absolute links resolve inside --root, never on the host. */
+static void config_masks_and_links_inside_root(void **state)
+{
+	struct fx fx;
+	struct vb_rules r = { 0 };
+
+	(void)state;
+	fx_init(&fx);
+	fx_write(&fx, "etc/vfiobind.d/10-a.conf", "bind 00:02.0\n");
+	fx_link(&fx, "etc/vfiobind.d/20-masked.conf", "/dev/null");
+	fx_write(&fx, "etc/vfiobind-real/c.conf", "bind 00:03.0\n");
+	fx_link(&fx, "etc/vfiobind.d/30-c.conf", "/etc/vfiobind-real/c.conf");
+	fx_link(&fx, "etc/vfiobind.d/40-d.conf", "../vfiobind-real/c.conf");
+	fx_link(&fx, "etc/vfiobind.conf", "/dev/null");
+	vb_config_load(&fx.ctx, &r);
+	assert_int_equal(fx.ctx.parse_errors, 0);
+	assert_int_equal(r.n, 3);
+	assert_string_equal(r.r[0].text, "00:02.0");
+	assert_string_equal(r.r[1].origin, "/etc/vfiobind.d/30-c.conf:1");
+	assert_string_equal(r.r[2].origin, "/etc/vfiobind.d/40-d.conf:1");
+	vb_rules_free(&r);
+
+	/* a link out of the root by ".." stays inside it, as in a chroot */
+	fx_link(&fx, "etc/vfiobind.d/50-e.conf", "../../../../../../../../etc/vfiobind-real/c.conf");
+	vb_config_load(&fx.ctx, &r);
+	assert_int_equal(fx.ctx.parse_errors, 0);
+	assert_int_equal(r.n, 4);
+	vb_rules_free(&r);
+	fx_free(&fx);
+}
+
 const struct CMUnitTest rules_tests[] = {
 	cmocka_unit_test(split_like_the_kernel),
 	cmocka_unit_test(split_on_no_break_space),
@@ -295,5 +327,6 @@ const struct CMUnitTest rules_tests[] = {
 	cmocka_unit_test(config_error_column_inside_item),
 	cmocka_unit_test(config_binary_and_long_lines),
 	cmocka_unit_test(config_dropins_in_name_order),
+	cmocka_unit_test(config_masks_and_links_inside_root),
 };
 const size_t rules_tests_count = sizeof(rules_tests) / sizeof(rules_tests[0]);
