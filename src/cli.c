@@ -41,7 +41,7 @@ static const char usage_text[] =
 "                        /etc/vfiobind.d/*.conf (PATH is not under --root)\n"
 "  -k, --kver VERSION    kernel version for /lib/modules (default: uname -r)\n"
 "      --modprobe PATH   module loader to execute (default: modprobe in /sbin,\n"
-"                        /usr/sbin, /bin or /usr/bin)\n"
+"                        /usr/sbin, /bin or /usr/bin); apply --root needs it\n"
 "  -w, --wait MS         wait at most MS milliseconds for drivers to bind\n"
 "                        (default 3000; some drivers probe asynchronously)\n"
 "  -j, --json            plan and status as JSON\n"
@@ -243,6 +243,10 @@ int vfiobind_main(int argc, char **argv)
 				   argv[optind]);
 	if (json && !strcmp(argv[optind], "apply"))
 		return usage_error("%s", "--json goes with plan and status; apply records JSON to /run/vfiobind/state.json");
+	/* The host's modprobe would load into the running kernel, by alias
+	 * too, while every sysfs write lands under the root. */
+	if (ctx.root[0] && !ctx.modprobe && !strcmp(argv[optind], "apply"))
+		return usage_error("%s", "apply --root needs --modprobe: the host's module loader acts on the running kernel, not on the root");
 	ctx.no_kmsg = strcmp(argv[optind], "apply") != 0;
 	ctx.to_stderr = force_stderr || ctx.no_kmsg || isatty(STDERR_FILENO);
 	status = run(&ctx, argv[optind], json);

@@ -33,6 +33,25 @@ static void usage_errors_exit_2(void **state)
 	fx_free(&fx);
 }
 
+/* apply under --root must not run the host's modprobe on the host's
+ * kernel while its sysfs writes go under the root. */
+static void apply_root_needs_modprobe(void **state)
+{
+	struct fx fx;
+	char *argv[] = { "vfiobind", "--root", NULL, "--cmdline",
+			 "vfio.bind=00:03.0", "apply", NULL };
+
+	(void)state;
+	fx_init(&fx);
+	twins(&fx);
+	argv[2] = fx.root;
+	assert_int_equal(vfiobind_main(6, argv), 2);
+	assert_false(vb_exists(&fx.ctx, "/run/vfiobind/state.json"));
+	assert_int_equal(fx_run(&fx, out, sizeof(out), err, sizeof(err),
+				"--cmdline", "vfio.bind=00:03.0", "plan", NULL), 0);
+	fx_free(&fx);
+}
+
 static void plan_json_lists_exactly_the_claims(void **state)
 {
 	struct fx fx;
@@ -221,6 +240,7 @@ const struct CMUnitTest cli_tests[] = {
 	cmocka_unit_test(recorded_vfio_state_is_done),
 	cmocka_unit_test(documented_examples_hold),
 	cmocka_unit_test(usage_errors_exit_2),
+	cmocka_unit_test(apply_root_needs_modprobe),
 	cmocka_unit_test(plan_json_lists_exactly_the_claims),
 	cmocka_unit_test(exit_statuses),
 	cmocka_unit_test(status_shows_groups_and_claims),
