@@ -656,6 +656,38 @@ static void refuse_without_iommu(struct vb_ctx *ctx,
 	       ctx->root, n, n == 1 ? "" : "s");
 }
 
+/* A few by name, then one line: a config of thousands of stale items
+ * must not flood the kernel log. */
+#define UNMATCHED_NAMED 5
+
+static void report_unmatched(struct vb_ctx *ctx, const struct vb_rules *rules,
+			     struct vb_plan *plan)
+{
+	size_t i, n = 0, vf_changes = 0;
+
+	for (i = 0; i < plan->nsriov; i++)
+		vf_changes += plan->sriov[i].change;
+	for (i = 0; i < rules->n; i++) {
+		const struct vb_rule *r = &rules->r[i];
+
+		if (r->matches)
+			continue;
+		n++;
+		if (vf_changes)
+			continue;
+		plan->errors++;
+		if (n <= UNMATCHED_NAMED)
+			vb_err(ctx, "%s item '%s' matches no PCI device",
+			       r->origin, r->text);
+	}
+	if (n && vf_changes)
+		vb_notice(ctx, "%zu item%s match%s no PCI device before the VFs are created; planned again once they exist",
+			  n, n == 1 ? "" : "s", n == 1 ? "es" : "");
+	else if (n > UNMATCHED_NAMED)
+		vb_err(ctx, "and %zu more items match no PCI device",
+		       n - UNMATCHED_NAMED);
+}
+
 int vb_plan_build(struct vb_ctx *ctx, const struct vb_inventory *inv,
 		  struct vb_rules *rules, const struct vb_modules *mods,
 		  struct vb_plan *plan)
@@ -734,22 +766,7 @@ int vb_plan_build(struct vb_ctx *ctx, const struct vb_inventory *inv,
 	check_drivers(ctx, inv, mods, plan);
 	warn_split_cards(ctx, inv, plan);
 	drop_untouched_pfs(ctx, inv, plan);
-	for (i = 0, j = 0; i < plan->nsriov; i++)
-		j += plan->sriov[i].change;
-	for (i = 0; i < rules->n; i++) {
-		const struct vb_rule *r = &rules->r[i];
-
-		if (r->matches)
-			continue;
-		if (j) {	/* planned again once the new VFs exist */
-			vb_notice(ctx, "%s item '%s' matches no PCI device before the VFs are created",
-				  r->origin, r->text);
-			continue;
-		}
-		vb_err(ctx, "%s item '%s' matches no PCI device", r->origin,
-		       r->text);
-		plan->errors++;
-	}
+	report_unmatched(ctx, rules, plan);
 	free(bind);
 	free(seeds);
 	free(seeded);

@@ -60,6 +60,8 @@ struct vb_ctx {
 	unsigned writes;	/* sysfs writes made */
 	struct vb_msg *msg;	/* warnings and errors, for JSON output */
 	size_t nmsg, cmsg;
+	size_t *msg_set;	/* open hash of msg: index + 1, 0 when free */
+	size_t msg_set_cap;	/* a power of two, above twice nmsg */
 };
 
 void vb_ctx_free(struct vb_ctx *ctx);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "unit.h"
@@ -576,6 +577,14 @@ bool fx_msg(const struct fx *fx, const char *needle)
 	if (vb_read_file(path, log, sizeof(log)) < 0)
 		log[0] = '\0';
 	return strstr(log, needle) != NULL;
+}
+
+long fx_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
 char *fx_driver_of(const struct fx *fx, const char *addr, char *buf,

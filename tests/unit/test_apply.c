@@ -8,6 +8,8 @@
 
 #include "unit.h"
 
+#define CONFIG_BYTES (1024 * 1024)
+
 static void base(struct fx *fx)
 {
 	fx_dev(fx, "0000:00:00.0", NULL, 0x8086, 0x29c0, 0x060000, 0);
@@ -316,6 +318,51 @@ static void fake_kernel_removes_vfs(void **state)
 	assert_string_equal(fx_read(fx, "sys/bus/pci/devices/0000:01:00.0/sriov_numvfs", buf, sizeof(buf)), "0");
 }
 
+static size_t count_in(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	while ((hay = strstr(hay, needle))) {
+		n++;
+		hay++;
+	}
+	return n;
+}
+
+/* A huge config of items that match nothing, with an SR-IOV change that
+ * makes apply plan twice: bounded time, a bounded kernel log. */
+static void many_unmatched_items_stay_cheap(void **state)
+{
+	static char conf[CONFIG_BYTES];
+	static char log[1 << 20];
+	struct fx *fx = *state;
+	struct fx_pipeline p;
+	size_t len = 0;
+	long t0;
+	int i;
+
+	sriov_pf(fx, 0);
+	for (i = 0; i < 12000; i++) {
+		if (i % 300 == 0)
+			len += (size_t)snprintf(conf + len, sizeof(conf) - len,
+						"%sbind", i ? "\n" : "");
+		len += (size_t)snprintf(conf + len, sizeof(conf) - len,
+					" 1af4:%04x", i);
+	}
+	snprintf(conf + len, sizeof(conf) - len, "\nsriov 0000:01:00.0=2\n");
+	t0 = fx_now_ms();
+	fx_plan(fx, &p, NULL, conf);
+	assert_int_equal(vb_apply(&fx->ctx, &p.inv, &p.rules, &p.mods, &p.plan), 0);
+	if (fx_now_ms() - t0 > 10000)
+		fail_msg("12000 unmatched items took %ld ms", fx_now_ms() - t0);
+	fx_read(fx, "dev/kmsg", log, sizeof(log));
+	assert_true(count_in(log, "match no PCI device") +
+		    count_in(log, "matches no PCI device") <= 8);
+	assert_non_null(strstr(log, "and 11995 more items match no PCI device"));
+	assert_true(fx->ctx.nmsg < 20);
+	fx_pipeline_free(fx, &p);
+}
+
 static void sriov_pf_stub_and_vfio_pf(void **state)
 {
 	struct fx fx;
@@ -436,6 +483,7 @@ const struct CMUnitTest apply_tests[] = {
 	cmocka_unit_test(no_iommu_pci_stub_still_applied),
 	cmocka_unit_test_setup_teardown(sriov_native_pf_vfs_to_vfio, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(fake_kernel_removes_vfs, base_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(many_unmatched_items_stay_cheap, base_setup, fx_teardown),
 	cmocka_unit_test(sriov_pf_stub_and_vfio_pf),
 	cmocka_unit_test_setup_teardown(sriov_vfio_pf_taken_from_bound_driver, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(rule_for_a_vf_made_by_the_same_run, base_setup, fx_teardown),

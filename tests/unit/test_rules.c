@@ -317,6 +317,27 @@ static void config_masks_and_links_inside_root(void **state)
 	fx_free(&fx);
 }
 
+/* Planning again after SR-IOV repeats only news: the check for "said
+ * before" must stay cheap with tens of thousands of messages. */
+static void replan_dedupe_is_linear(void **state)
+{
+	struct vb_ctx ctx = { .root = "", .no_kmsg = true, .verbosity = 0 };
+	long t0 = fx_now_ms();
+	int i;
+
+	(void)state;
+	for (i = 0; i < 60000; i++)
+		vb_warn(&ctx, "item %d matches no PCI device", i);
+	ctx.replan = true;
+	for (i = 0; i < 60000; i++)
+		vb_warn(&ctx, "item %d matches no PCI device", i);
+	vb_warn(&ctx, "item %d matches no PCI device", 60000);
+	assert_int_equal(ctx.nmsg, 60001);
+	if (fx_now_ms() - t0 > 3000)
+		fail_msg("120001 messages took %ld ms", fx_now_ms() - t0);
+	vb_ctx_free(&ctx);
+}
+
 const struct CMUnitTest rules_tests[] = {
 	cmocka_unit_test(split_like_the_kernel),
 	cmocka_unit_test(split_on_no_break_space),
@@ -328,5 +349,6 @@ const struct CMUnitTest rules_tests[] = {
 	cmocka_unit_test(config_binary_and_long_lines),
 	cmocka_unit_test(config_dropins_in_name_order),
 	cmocka_unit_test(config_masks_and_links_inside_root),
+	cmocka_unit_test(replan_dedupe_is_linear),
 };
 const size_t rules_tests_count = sizeof(rules_tests) / sizeof(rules_tests[0]);
