@@ -311,7 +311,20 @@ void fx_init(struct fx *fx)
 		"if [ \"$2\" = enable_sriov=1 ]; then mkdir -p \"$root/sys/module/$m/parameters\"; echo Y > \"$root/sys/module/$m/parameters/enable_sriov\"; fi\n"
 		"ln -sfn \"../../../bus/pci/drivers/$d\" \"$root/sys/module/$m/drivers/pci:$d\"\n"
 		": > \"$root/sys/bus/pci/drivers/$d/bind\"\n"
-		": > \"$root/sys/bus/pci/drivers/$d/unbind\"\n";
+		": > \"$root/sys/bus/pci/drivers/$d/unbind\"\n"
+		/* modprobe.binds: "MODULE ADDR DRIVER": loading MODULE binds
+		 * DRIVER to ADDR (a dependency, ids= in modprobe.d), unless
+		 * the device is bound or its driver_override names another */
+		"[ -f \"$root/modprobe.binds\" ] || exit 0\n"
+		"while read -r mod addr drv; do\n"
+		"  [ \"$mod\" = \"$1\" ] || continue\n"
+		"  dev=$root/sys/bus/pci/devices/$addr\n"
+		"  [ -e \"$dev/driver\" ] && continue\n"
+		"  ov=$(cat \"$dev/driver_override\")\n"
+		"  case $ov in \"(null)\"|\"$drv\") ;; *) continue;; esac\n"
+		"  mkdir -p \"$root/sys/bus/pci/drivers/$drv\"\n"
+		"  ln -s \"$root/sys/bus/pci/drivers/$drv\" \"$(cd \"$dev\" && pwd -P)/driver\"\n"
+		"done < \"$root/modprobe.binds\"\n";
 	char path[PATH_MAX];
 
 	memset(fx, 0, sizeof(*fx));

@@ -77,6 +77,51 @@ static void override_before_unbind_then_verified(void **state)
 	fx_pipeline_free(fx, &p);
 }
 
+/* Loading a module may bind a host driver (mlx5_vfio_pci pulls in
+ * mlx5_core; "options vfio-pci ids=" binds on load): every override is
+ * written before any load, so nothing but the planned driver can bind. */
+static void overrides_written_before_modules_load(void **state)
+{
+	struct fx *fx = *state;
+	struct fx_pipeline p;
+	char buf[64];
+	const char *ov, *load;
+
+	fx_write(fx, "modprobe.binds", "vfio_pci 0000:00:03.0 e1000\nvfio_pci 0000:00:04.0 e1000\n");
+	fx_write(fx, "sys/bus/pci/devices/0000:00:03.0/driver_override", "(null)\n");
+	apply_rules(fx, &p, "vfio.bind=00:03.0");
+	assert_string_equal(fx_driver_of(fx, "0000:00:03.0", buf, sizeof(buf)), "vfio-pci");
+	/* the unclaimed twin shows the fake's load really binds */
+	assert_string_equal(fx_driver_of(fx, "0000:00:04.0", buf, sizeof(buf)), "e1000");
+	ov = strstr(fx->writes, "0000:00:03.0/driver_override=vfio-pci");
+	assert_non_null(ov);
+	load = strstr(modprobe_log(fx), "vfio_pci");
+	assert_non_null(load);
+	if (fx->ctx.errors)
+		fail_msg("%s", fx->ctx.msg[0].text);
+	fx_pipeline_free(fx, &p);
+}
+
+/* A driver that binds anyway (it was loading while overrides were set)
+ * is taken over at probe time, and the log never claims otherwise. */
+static void foreign_driver_at_probe_time_taken_over(void **state)
+{
+	struct fx *fx = *state;
+	struct fx_pipeline p;
+	char buf[64];
+
+	fx_write(fx, "modprobe.binds", "vfio_pci 0000:00:03.0 vfio-pci-is-not-here\n");
+	fx_plan(fx, &p, "vfio.bind=00:03.0", NULL);
+	fx_bind(fx, "0000:00:03.0", "e1000");	/* after the inventory */
+	assert_int_equal(vb_apply(&fx->ctx, &p.inv, &p.rules, &p.mods, &p.plan), 0);
+	assert_string_equal(fx_driver_of(fx, "0000:00:03.0", buf, sizeof(buf)), "vfio-pci");
+	assert_non_null(strstr(fx->writes, "0000:00:03.0/driver/unbind=0000:00:03.0"));
+	assert_false(fx_msg(fx, "host drivers cannot take it"));
+	if (fx->ctx.errors)
+		fail_msg("%s", fx->ctx.msg[0].text);
+	fx_pipeline_free(fx, &p);
+}
+
 static void failed_probe_keeps_override(void **state)
 {
 	struct fx *fx = *state;
@@ -93,7 +138,9 @@ static void failed_probe_keeps_override(void **state)
 	fx_pipeline_free(fx, &p);
 }
 
-/* Without its driver a claim would only strand the device: untouched. */
+/* Without its driver a claim would only strand the device: the override
+ * written before the load is taken back, and the bound driver never
+ * lost the device. */
 static void module_load_failure_leaves_group_untouched(void **state)
 {
 	struct fx *fx = *state;
@@ -108,7 +155,9 @@ static void module_load_failure_leaves_group_untouched(void **state)
 	assert_string_equal(fx_read(fx, "sys/bus/pci/devices/0000:00:03.0/driver_override",
 				    buf, sizeof(buf)), "(null)");
 	assert_string_equal(fx_driver_of(fx, "0000:00:03.0", buf, sizeof(buf)), "e1000");
-	assert_string_equal(fx->writes, "");
+	assert_string_equal(fx->writes,
+			    "/sys/bus/pci/devices/0000:00:03.0/driver_override=vfio-pci\n"
+			    "/sys/bus/pci/devices/0000:00:03.0/driver_override=\n\n");
 	assert_int_equal(fx->ctx.errors, 2);
 	fx_pipeline_free(fx, &p);
 }
@@ -474,6 +523,8 @@ static void record_written(void **state)
 
 const struct CMUnitTest apply_tests[] = {
 	cmocka_unit_test_setup_teardown(override_before_unbind_then_verified, base_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(overrides_written_before_modules_load, base_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(foreign_driver_at_probe_time_taken_over, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(failed_probe_keeps_override, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(module_load_failure_leaves_group_untouched, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(builtin_vfio_pci_is_not_loaded, base_setup, fx_teardown),
