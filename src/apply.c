@@ -699,7 +699,7 @@ static void verify_bound(struct vb_ctx *ctx, const struct vb_inventory *inv,
 }
 
 int vb_apply(struct vb_ctx *ctx, struct vb_inventory *inv,
-	     struct vb_rules *rules, const struct vb_modules *mods,
+	     const struct vb_rules *rules, const struct vb_modules *mods,
 	     struct vb_plan *plan)
 {
 	struct pass p = { ctx, inv, plan, mods, NULL };

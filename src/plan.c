@@ -48,21 +48,22 @@ static bool same_outcome(const struct vb_rule *a, const struct vb_rule *b)
 }
 
 /* The winning rule; *rival is an equal-ranked loser that wanted else. */
-static const struct vb_rule *best_rule(struct vb_rules *rules,
+static const struct vb_rule *best_rule(const struct vb_rules *rules,
 				       enum vb_rule_kind kind,
 				       const struct vb_device *d,
-				       const struct vb_rule **rival)
+				       const struct vb_rule **rival,
+				       unsigned *matches)
 {
-	struct vb_rule *best = NULL;
+	const struct vb_rule *best = NULL;
 	size_t i;
 
 	*rival = NULL;
 	for (i = 0; i < rules->n; i++) {
-		struct vb_rule *r = &rules->r[i];
+		const struct vb_rule *r = &rules->r[i];
 
 		if (r->kind != kind || !vb_selector_match(&r->sel, d))
 			continue;
-		r->matches++;
+		matches[i]++;
 		if (!best || specificity(&r->sel) >= specificity(&best->sel))
 			best = r;
 	}
@@ -310,6 +311,9 @@ static bool seed_of(const struct vb_inventory *inv, const struct vb_plan *plan,
 		seed->driver = "vfio-pci";
 		return true;
 	}
+	if (bind[i] && d->is_vf && (pf = vb_inventory_find(inv, d->physfn)) &&
+	    (s = sriov_of(plan, (size_t)(pf - inv->dev))) && s->change)
+		return false;	/* re-created first, then planned */
 	if (bind[i]) {
 		seed->rule = bind[i];
 		seed->target = bind[i]->target;
@@ -670,7 +674,7 @@ static void report_unmatched(struct vb_ctx *ctx, const struct vb_rules *rules,
 	for (i = 0; i < rules->n; i++) {
 		const struct vb_rule *r = &rules->r[i];
 
-		if (r->matches)
+		if (plan->matches[i])
 			continue;
 		n++;
 		if (vf_changes)
@@ -689,7 +693,7 @@ static void report_unmatched(struct vb_ctx *ctx, const struct vb_rules *rules,
 }
 
 int vb_plan_build(struct vb_ctx *ctx, const struct vb_inventory *inv,
-		  struct vb_rules *rules, const struct vb_modules *mods,
+		  const struct vb_rules *rules, const struct vb_modules *mods,
 		  struct vb_plan *plan)
 {
 	const struct vb_rule **bind, **sriov, *rival;
@@ -701,8 +705,11 @@ int vb_plan_build(struct vb_ctx *ctx, const struct vb_inventory *inv,
 
 	memset(plan, 0, sizeof(*plan));
 	plan->dev = calloc(inv->n + 1, sizeof(*plan->dev));
-	if (!plan->dev)
+	plan->matches = calloc(rules->n + 1, sizeof(*plan->matches));
+	if (!plan->dev || !plan->matches) {
+		vb_plan_free(plan);
 		return -ENOMEM;
+	}
 	plan->ndev = inv->n;
 	plan->no_iommu = inv->ngroups == 0;
 	if (rules->off) {
@@ -726,11 +733,13 @@ int vb_plan_build(struct vb_ctx *ctx, const struct vb_inventory *inv,
 	}
 	sriov = bind + inv->n + 1;
 	for (i = 0; i < inv->n; i++) {
-		bind[i] = best_rule(rules, RULE_BIND, &inv->dev[i], &rival);
+		bind[i] = best_rule(rules, RULE_BIND, &inv->dev[i], &rival,
+				    plan->matches);
 		if (rival)
 			warn_rivals(ctx, &inv->dev[i], rival, bind[i], &seen,
 				    &nseen, &cseen);
-		sriov[i] = best_rule(rules, RULE_SRIOV, &inv->dev[i], &rival);
+		sriov[i] = best_rule(rules, RULE_SRIOV, &inv->dev[i], &rival,
+				     plan->matches);
 		if (rival)
 			warn_rivals(ctx, &inv->dev[i], rival, sriov[i], &seen,
 				    &nseen, &cseen);
@@ -777,6 +786,7 @@ int vb_plan_build(struct vb_ctx *ctx, const struct vb_inventory *inv,
 void vb_plan_free(struct vb_plan *plan)
 {
 	free(plan->dev);
+	free(plan->matches);
 	free(plan->sriov);
 	memset(plan, 0, sizeof(*plan));
 }

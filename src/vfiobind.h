@@ -130,7 +130,6 @@ struct vb_rule {
 	char text[VB_ITEM_MAX];
 	char origin[VB_ORIGIN_MAX];
 	unsigned seq;
-	unsigned matches;
 };
 
 struct vb_rules {
@@ -279,10 +278,11 @@ struct vb_plan {
 	bool off;
 	bool no_iommu;
 	int errors;		/* rules the plan cannot satisfy */
+	unsigned *matches;	/* devices each rule matched, parallel to rules */
 };
 
 int vb_plan_build(struct vb_ctx *ctx, const struct vb_inventory *inv,
-		  struct vb_rules *rules, const struct vb_modules *mods,
+		  const struct vb_rules *rules, const struct vb_modules *mods,
 		  struct vb_plan *plan);
 void vb_plan_free(struct vb_plan *plan);
 /* i is first itself or shares its IOMMU group. */
@@ -297,7 +297,7 @@ const char *vb_pf_driver(enum vb_pf_mode mode);
 
 /* apply.c */
 int vb_apply(struct vb_ctx *ctx, struct vb_inventory *inv,
-	     struct vb_rules *rules, const struct vb_modules *mods,
+	     const struct vb_rules *rules, const struct vb_modules *mods,
 	     struct vb_plan *plan);
 int vb_modprobe(struct vb_ctx *ctx, const char *module, const char *param);
 

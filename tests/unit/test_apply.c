@@ -412,6 +412,27 @@ static void many_unmatched_items_stay_cheap(void **state)
 	fx_pipeline_free(fx, &p);
 }
 
+/* Fewer VFs: a bind rule naming a VF the change removes cannot hold, and
+ * the run says so (its match in the plan before the change is no match). */
+static void vf_removed_by_count_change_reported(void **state)
+{
+	struct fx *fx = *state;
+	struct fx_pipeline p;
+
+	sriov_pf(fx, 0);
+	apply_rules(fx, &p, "vfio.sriov=0000:01:00.0=3");
+	fx_pipeline_free(fx, &p);
+	assert_true(vb_exists(&fx->ctx, "/sys/bus/pci/devices/0000:01:00.3"));
+	fx->ctx.errors = 0;
+	fx->writes[0] = '\0';
+	apply_rules(fx, &p, "vfio.sriov=0000:01:00.0=1 vfio.bind=0000:01:00.3=pci-stub");
+	assert_false(vb_exists(&fx->ctx, "/sys/bus/pci/devices/0000:01:00.3"));
+	assert_null(strstr(fx->writes, "0000:01:00.3/driver_override"));
+	assert_true(fx_msg(fx, "vfio.bind item '0000:01:00.3=pci-stub' matches no PCI device"));
+	assert_int_equal(fx->ctx.errors, 1);
+	fx_pipeline_free(fx, &p);
+}
+
 static void sriov_pf_stub_and_vfio_pf(void **state)
 {
 	struct fx fx;
@@ -535,6 +556,7 @@ const struct CMUnitTest apply_tests[] = {
 	cmocka_unit_test_setup_teardown(sriov_native_pf_vfs_to_vfio, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(fake_kernel_removes_vfs, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(many_unmatched_items_stay_cheap, base_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(vf_removed_by_count_change_reported, base_setup, fx_teardown),
 	cmocka_unit_test(sriov_pf_stub_and_vfio_pf),
 	cmocka_unit_test_setup_teardown(sriov_vfio_pf_taken_from_bound_driver, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(rule_for_a_vf_made_by_the_same_run, base_setup, fx_teardown),
