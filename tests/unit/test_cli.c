@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The shipped static binary, run on fixture roots: usage, exit codes, JSON. */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "unit.h"
 
@@ -236,6 +240,74 @@ static void recorded_vfio_state_is_done(void **state)
 	fx_free(&fx);
 }
 
+/* Runs the dracut pre-udev hook the way dracut's init does (sourced, with
+ * its warn()), with vfiobind replaced by 'binder'. */
+static int run_hook(struct fx *fx, const char *binder, const char *timeout)
+{
+	const char *src = getenv("VFIOBIND_SRCDIR");
+	char hook[PATH_MAX], bin[PATH_MAX], path[PATH_MAX];
+	char script[PATH_MAX * 3];
+	char *argv[] = { "sh", "-c", script, NULL };
+	int ofd, status;
+	pid_t pid;
+
+	snprintf(hook, sizeof(hook), "%s/dracut-module/90vfiobind/vfiobind-pre-udev.sh",
+		 src ? src : ".");
+	fx_write(fx, "binder", binder);
+	fx_path(fx, bin, sizeof(bin), "binder");
+	chmod(bin, 0755);
+	snprintf(script, sizeof(script),
+		 "warn() { echo \"WARN $*\"; }; VFIOBIND=%s VFIOBIND_TIMEOUT=%s; . %s; echo DONE",
+		 bin, timeout, hook);
+	fx_path(fx, path, sizeof(path), "hook.out");
+	ofd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	assert_true(ofd >= 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(ofd, 1);
+		dup2(ofd, 2);
+		execv("/bin/sh", argv);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	close(ofd);
+	fx_read(fx, "hook.out", out, sizeof(out));
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* A write that blocks in the kernel must not stall the boot: the hook
+ * gives up waiting after its bound, and the unit has the same bound. */
+static void initrd_run_is_bounded(void **state)
+{
+	const char *src = getenv("VFIOBIND_SRCDIR");
+	char path[PATH_MAX], unit[4096];
+	struct fx fx;
+	long t0;
+
+	(void)state;
+	fx_init(&fx);
+	t0 = fx_now_ms();
+	run_hook(&fx, "#!/bin/sh\nexec sleep 4\n", "1");
+	assert_true(fx_now_ms() - t0 < 3000);
+	assert_non_null(strstr(out, "WARN vfiobind: still running after 1 s"));
+	assert_non_null(strstr(out, "DONE"));
+	run_hook(&fx, "#!/bin/sh\nexit 1\n", "1");
+	assert_non_null(strstr(out, "WARN vfiobind: some rules failed"));
+	run_hook(&fx, "#!/bin/sh\nexit 0\n", "1");
+	assert_string_equal(out, "DONE");
+	fx_free(&fx);
+
+	snprintf(path, sizeof(path), "%s/dracut-module/90vfiobind/vfiobind.service",
+		 src ? src : ".");
+	assert_true(vb_read_file(path, unit, sizeof(unit)) > 0);
+	assert_non_null(strstr(unit, "\nTimeoutStartSec=120s\n"));
+	snprintf(path, sizeof(path), "%s/dracut-module/90vfiobind/vfiobind-pre-udev.sh",
+		 src ? src : ".");
+	assert_true(vb_read_file(path, unit, sizeof(unit)) > 0);
+	assert_non_null(strstr(unit, "${VFIOBIND_TIMEOUT:-120}"));
+}
+
 const struct CMUnitTest cli_tests[] = {
 	cmocka_unit_test(recorded_vfio_state_is_done),
 	cmocka_unit_test(documented_examples_hold),
@@ -245,5 +317,6 @@ const struct CMUnitTest cli_tests[] = {
 	cmocka_unit_test(exit_statuses),
 	cmocka_unit_test(status_shows_groups_and_claims),
 	cmocka_unit_test(apply_records_even_on_failure),
+	cmocka_unit_test(initrd_run_is_bounded),
 };
 const size_t cli_tests_count = sizeof(cli_tests) / sizeof(cli_tests[0]);
