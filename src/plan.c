@@ -402,92 +402,159 @@ struct refusal {
 	const struct vb_rule *host_rule;
 };
 
-/*
- * Why a group must be left alone, if it must: checked in order of how
- * much the user would lose, so the message names the worst problem.
- */
-static bool refuse_group(const struct vb_inventory *inv,
-			 const struct vb_plan *plan, const struct seed *seeds,
-			 const bool *seeded, size_t first, unsigned flags,
-			 bool stub, struct refusal *rf)
+/* A group being decided, as the checks below see it. */
+struct group_view {
+	const struct vb_inventory *inv;
+	const struct vb_plan *plan;
+	const struct seed *seeds;
+	const bool *seeded;
+	size_t first;
+	unsigned flags;		/* options of every rule seeding the group */
+	bool stub;		/* given to pci-stub, which needs no IOMMU */
+};
+
+static const char allow_group[] =
+	"; add +allow-group to the item to claim the whole group anyway";
+
+static bool no_iommu_group(const struct group_view *g, struct refusal *rf)
 {
-	static const char allow_group[] =
-		"; add +allow-group to the item to claim the whole group anyway";
+	if (g->inv->dev[g->first].group >= 0 || g->stub)
+		return false;
+	rf->culprit = g->inv->dev[g->first].addr;
+	rf->why = "has no IOMMU group, and vfio-pci will not take it";
+	return true;
+}
+
+static bool unknown_member(const struct group_view *g, struct refusal *rf)
+{
 	const struct vb_stray *stray;
+
+	stray = vb_group_stray(g->inv, g->inv->dev[g->first].group);
+	if (!stray)
+		return false;
+	rf->culprit = stray->name;
+	rf->why = "is in the group but not a PCI device vfiobind can read";
+	return true;
+}
+
+static bool boot_display(const struct group_view *g, size_t i,
+			 struct refusal *rf)
+{
+	const struct vb_device *d = &g->inv->dev[i];
+
+	if ((d->boot_vga != 1 && !d->boot_display) ||
+	    (g->flags & RULE_ALLOW_BOOT_VGA))
+		return false;
+	rf->why = d->boot_vga == 1 ?
+		  "is the boot VGA device (claiming it takes the console)" :
+		  "is the boot display (claiming it takes the console)";
+	rf->hint = "; add +allow-boot-vga to the item to claim it anyway";
+	return true;
+}
+
+static bool kept_for_host(const struct group_view *g, size_t i,
+			  struct refusal *rf)
+{
+	const struct seed *seed = &g->seeds[i];
+
+	if (g->seeded[i] && host_driver_seed(seed))
+		rf->why = "is given to a host driver by";
+	else if (!g->seeded[i] && seed->rule && seed->target == TGT_HOST)
+		rf->why = "is kept for the host by";
+	else
+		return false;
+	rf->host_rule = seed->rule;
+	return true;
+}
+
+static bool sriov_pf(const struct group_view *g, size_t i,
+		     struct refusal *rf)
+{
+	const struct vb_device *d = &g->inv->dev[i];
+	const struct vb_sriov_plan *s = sriov_of(g->plan, i);
+
+	if (d->numvfs > 0 && !s && strcmp(d->driver, "vfio-pci"))
+		rf->why = "has SR-IOV VFs enabled, and vfio-pci refuses such a PF";
+	else if (!g->seeded[i] && s && s->pf_mode != PF_VFIO)
+		rf->why = "is an SR-IOV PF driven by the host";
+	else
+		return false;
+	return true;
+}
+
+/* Pulled in only by the group, and unless the user agreed to it. */
+static bool unselected(const struct group_view *g, size_t i)
+{
+	return !g->seeded[i] && !(g->flags & RULE_ALLOW_GROUP) &&
+	       !g->seeds[i].card_part;
+}
+
+static bool host_storage_or_usb(const struct group_view *g, size_t i,
+				struct refusal *rf)
+{
+	const struct vb_device *d = &g->inv->dev[i];
+
+	if (!unselected(g, i) || !(is_storage(d) || is_usb_host(d)))
+		return false;
+	rf->why = is_storage(d) ? "is a storage controller nobody selected" :
+				  "is a USB controller nobody selected";
+	rf->hint = allow_group;
+	return true;
+}
+
+static bool host_chipset(const struct group_view *g, size_t i,
+			 struct refusal *rf)
+{
+	if (!unselected(g, i) || !is_chipset(&g->inv->dev[i]))
+		return false;
+	rf->why = "is a chipset function nobody selected";
+	rf->hint = allow_group;
+	return true;
+}
+
+/*
+ * Why a group must be left alone, in order of how much the user would
+ * lose, so the message names the worst problem.  A check is either about
+ * the group or about each of its members (bridges keep their driver and
+ * are never judged).
+ */
+static const struct group_check {
+	const char *name;
+	bool (*group)(const struct group_view *g, struct refusal *rf);
+	bool (*member)(const struct group_view *g, size_t i,
+		       struct refusal *rf);
+} group_checks[] = {
+	{ "no IOMMU group for vfio", no_iommu_group, NULL },
+	{ "a member vfiobind cannot read", unknown_member, NULL },
+	{ "the boot display", NULL, boot_display },
+	{ "a member kept for the host", NULL, kept_for_host },
+	{ "an SR-IOV PF vfio-pci cannot take", NULL, sriov_pf },
+	{ "an unselected storage or USB controller", NULL, host_storage_or_usb },
+	{ "an unselected chipset function", NULL, host_chipset },
+};
+
+static bool refuse_group(const struct group_view *g, struct refusal *rf)
+{
+	const struct group_check *c;
 	size_t i;
-	int check;
 
-	if (inv->dev[first].group < 0 && !stub) {
-		rf->culprit = inv->dev[first].addr;
-		rf->why = "has no IOMMU group, and vfio-pci will not take it";
+	for (c = group_checks; c < group_checks + ARRAY_SIZE(group_checks);
+	     c++) {
+		memset(rf, 0, sizeof(*rf));
 		rf->hint = "";
-		rf->host_rule = NULL;
-		return true;
-	}
-	stray = vb_group_stray(inv, inv->dev[first].group);
-	if (stray) {
-		rf->culprit = stray->name;
-		rf->why = "is in the group but not a PCI device vfiobind can read";
-		rf->hint = "";
-		rf->host_rule = NULL;
-		return true;
-	}
-
-	for (check = 0; check < 5; check++)
-		for (i = 0; i < inv->n; i++) {
-			const struct vb_device *d = &inv->dev[i];
-			const struct vb_sriov_plan *s = sriov_of(plan, i);
-
-			if (!vb_same_group(inv, first, i) || d->bridge)
-				continue;
-			rf->culprit = d->addr;
-			rf->hint = "";
-			rf->host_rule = NULL;
-			if (check == 0 && (d->boot_vga == 1 || d->boot_display) &&
-			    !(flags & RULE_ALLOW_BOOT_VGA)) {
-				rf->why = d->boot_vga == 1 ?
-					  "is the boot VGA device (claiming it takes the console)" :
-					  "is the boot display (claiming it takes the console)";
-				rf->hint = "; add +allow-boot-vga to the item to claim it anyway";
+		if (c->group) {
+			if (c->group(g, rf))
 				return true;
-			}
-			if (check == 2 && d->numvfs > 0 && !s &&
-			    strcmp(d->driver, "vfio-pci")) {
-				rf->why = "has SR-IOV VFs enabled, and vfio-pci refuses such a PF";
-				return true;
-			}
-			if (check == 1 && seeded[i] &&
-			    host_driver_seed(&seeds[i])) {
-				rf->why = "is given to a host driver by";
-				rf->host_rule = seeds[i].rule;
-				return true;
-			}
-			if (seeded[i])
-				continue;
-			if (check == 1 && seeds[i].rule &&
-			    seeds[i].target == TGT_HOST) {
-				rf->why = "is kept for the host by";
-				rf->host_rule = seeds[i].rule;
-				return true;
-			}
-			if (check == 2 && s && s->pf_mode != PF_VFIO) {
-				rf->why = "is an SR-IOV PF driven by the host";
-				return true;
-			}
-			if ((flags & RULE_ALLOW_GROUP) || seeds[i].card_part)
-				continue;
-			rf->hint = allow_group;
-			if (check == 3 && (is_storage(d) || is_usb_host(d))) {
-				rf->why = is_storage(d) ?
-					  "is a storage controller nobody selected" :
-					  "is a USB controller nobody selected";
-				return true;
-			}
-			if (check == 4 && is_chipset(d)) {
-				rf->why = "is a chipset function nobody selected";
-				return true;
-			}
+			continue;
 		}
+		for (i = 0; i < g->inv->n; i++) {
+			if (!vb_same_group(g->inv, g->first, i) ||
+			    g->inv->dev[i].bridge || !c->member(g, i, rf))
+				continue;
+			rf->culprit = g->inv->dev[i].addr;
+			return true;
+		}
+	}
 	return false;
 }
 
@@ -499,25 +566,24 @@ static void plan_group(struct vb_ctx *ctx, const struct vb_inventory *inv,
 {
 	const struct vb_device *lead = &inv->dev[first];
 	const struct vb_rule *rule = seeds[first].rule;
+	struct group_view view = { inv, plan, seeds, seeded, first, 0, false };
 	struct refusal rf;
-	unsigned flags = 0;
-	bool stub = false;
 	char rel[64];
 	size_t i;
 
 	for (i = 0; i < inv->n; i++) {
 		if (!vb_same_group(inv, first, i) || !seeded[i])
 			continue;
-		flags |= seeds[i].rule->flags;
-		stub |= seeds[i].target == TGT_DRIVER &&
-			!strcmp(seeds[i].driver, "pci-stub");
+		view.flags |= seeds[i].rule->flags;
+		view.stub |= seeds[i].target == TGT_DRIVER &&
+			     !strcmp(seeds[i].driver, "pci-stub");
 	}
 	if (lead->group >= 0)
 		snprintf(rel, sizeof(rel), "IOMMU group %d", lead->group);
 	else
 		snprintf(rel, sizeof(rel), "device %s (no IOMMU group)",
 			 lead->addr);
-	if (refuse_group(inv, plan, seeds, seeded, first, flags, stub, &rf)) {
+	if (refuse_group(&view, &rf)) {
 		vb_plan_untouch_group(inv, plan, first, rule);
 		plan->errors++;
 		if (rf.host_rule)
@@ -537,7 +603,7 @@ static void plan_group(struct vb_ctx *ctx, const struct vb_inventory *inv,
 
 		if (!vb_same_group(inv, first, i) || d->bridge)
 			continue;
-		if (!seeded[i] && stub) {
+		if (!seeded[i] && view.stub) {
 			companion.target = TGT_DRIVER;
 			companion.driver = "pci-stub";
 		}

@@ -19,6 +19,8 @@
 #define VB_ORIGIN_MAX 256	/* "file:line:col" or "vfio.bind" */
 #define VB_MODALIAS_MAX 128
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 /* Exit statuses, documented in vfiobind(8) and the README. */
 enum {
 	VB_EXIT_OK = 0,
