@@ -386,7 +386,8 @@ static void untouch_module(struct pass *p, const char *module)
 			continue;
 		vb_err(p->ctx, "%s: module %s did not load: %s left untouched",
 		       p->inv->dev[i].addr, module,
-		       p->inv->dev[i].group >= 0 ? "its IOMMU group" : "device");
+		       p->inv->dev[i].group >= 0 ? "its IOMMU group" :
+		       "device");
 		give_back_group(p, i);
 	}
 }
@@ -725,8 +726,9 @@ int vb_apply(struct vb_ctx *ctx, struct vb_inventory *inv,
 		r = vb_inventory_read(ctx, inv);
 		if (r < 0)
 			break;
+		r = vb_plan_build(inv, rules, mods, plan);
 		ctx->replan = true;
-		r = vb_plan_build(ctx, inv, rules, mods, plan);
+		vb_plan_log(ctx, plan);
 		ctx->replan = false;
 		if (r < 0)
 			break;

@@ -144,7 +144,8 @@ static int run(struct vb_ctx *ctx, const char *cmd, bool json)
 	/* The module index is megabytes: read it only when a rule needs it. */
 	if (rules.n && !rules.off)
 		vb_modules_load(ctx, &mods);
-	vb_plan_build(ctx, &inv, &rules, &mods, &plan);
+	vb_plan_build(&inv, &rules, &mods, &plan);
+	vb_plan_log(ctx, &plan);
 	if (apply) {
 		vb_apply(ctx, &inv, &rules, &mods, &plan);
 		summary(ctx, &inv, &plan);

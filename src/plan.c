@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The plan: a pure function of the inventory, the rules and the module
- * index.  It writes nothing; it logs what it decides and why.
+ * index.  It writes nothing and logs nothing: what it decides and why is
+ * kept in the plan, with its counts, and vb_plan_log says it.
  *
  *  1. each device takes its most specific bind rule (address > id with
  *     subsystem > id > class; among equals the last one, so the command
@@ -26,6 +27,41 @@ struct seed {
 	const char *driver;
 	bool card_part;		/* a function of a selected graphics card */
 };
+
+/* The plan logs nothing: what it has to say is kept for its caller. */
+static void say(struct vb_plan *plan, enum vb_level level, const char *fmt,
+		...) __attribute__((format(printf, 3, 4)));
+
+static void say(struct vb_plan *plan, enum vb_level level, const char *fmt,
+		...)
+{
+	struct vb_msg *m;
+	va_list ap;
+	char *text;
+
+	va_start(ap, fmt);
+	if (vasprintf(&text, fmt, ap) < 0)
+		text = NULL;
+	va_end(ap);
+	if (!text)
+		return;
+	m = vb_grow(plan->msg, &plan->cmsg, plan->nmsg, sizeof(*m));
+	if (!m) {
+		free(text);
+		return;
+	}
+	plan->msg = m;
+	m[plan->nmsg].level = level;
+	m[plan->nmsg++].text = text;
+}
+
+void vb_plan_log(struct vb_ctx *ctx, const struct vb_plan *plan)
+{
+	size_t i;
+
+	for (i = 0; i < plan->nmsg; i++)
+		vb_log(ctx, plan->msg[i].level, "%s", plan->msg[i].text);
+}
 
 static int specificity(const struct vb_selector *sel)
 {
@@ -83,7 +119,7 @@ struct rivalry {
 };
 
 /* Once per pair of rules, naming the first device they disagree on. */
-static void warn_rivals(struct vb_ctx *ctx, const struct vb_device *d,
+static void warn_rivals(struct vb_plan *plan, const struct vb_device *d,
 			const struct vb_rule *loser,
 			const struct vb_rule *winner, struct rivalry **seen,
 			size_t *nseen, size_t *cseen)
@@ -99,9 +135,9 @@ static void warn_rivals(struct vb_ctx *ctx, const struct vb_device *d,
 		*seen = rv;
 		rv[(*nseen)++] = (struct rivalry){ loser, winner };
 	}
-	vb_warn(ctx, "%s: %s item '%s' and %s item '%s' select it with equal rank and different targets; the later, '%s', wins",
-		d->addr, loser->origin, loser->text, winner->origin,
-		winner->text, winner->text);
+	say(plan, VB_WARNING, "%s: %s item '%s' and %s item '%s' select it with equal rank and different targets; the later, '%s', wins",
+	    d->addr, loser->origin, loser->text, winner->origin,
+	    winner->text, winner->text);
 }
 
 const char *vb_pf_mode_name(enum vb_pf_mode mode)
@@ -241,7 +277,7 @@ static const char *sriov_conflict(const struct vb_modules *mods,
 	return NULL;
 }
 
-static void plan_sriov(struct vb_ctx *ctx, const struct vb_inventory *inv,
+static void plan_sriov(const struct vb_inventory *inv,
 		       const struct vb_rule *const *sriov,
 		       const struct vb_modules *mods, struct vb_plan *plan,
 		       const struct vb_rule *const *bind)
@@ -258,15 +294,16 @@ static void plan_sriov(struct vb_ctx *ctx, const struct vb_inventory *inv,
 		if (!r || (d->is_vf && r->sel.kind != SEL_ADDR))
 			continue;
 		if (d->totalvfs < 0 || d->is_vf) {
-			vb_err(ctx, "%s item '%s': %s is not an SR-IOV physical function",
-			       r->origin, r->text, d->addr);
+			say(plan, VB_ERR, "%s item '%s': %s is not an SR-IOV physical function",
+			    r->origin, r->text, d->addr);
 			plan->errors++;
 			continue;
 		}
 		why = sriov_conflict(mods, plan->no_iommu, d, r, bind[i], buf,
 				     sizeof(buf));
 		if (why) {
-			vb_err(ctx, "%s item '%s': %s", r->origin, r->text, why);
+			say(plan, VB_ERR, "%s item '%s': %s", r->origin,
+			    r->text, why);
 			plan->errors++;
 			continue;
 		}
@@ -286,8 +323,8 @@ static void plan_sriov(struct vb_ctx *ctx, const struct vb_inventory *inv,
 			 vb_pf_driver(r->pf_mode));
 		if (!s->change && d->driver[0] && s->pf_mode != PF_NATIVE &&
 		    strcmp(d->driver, s->pf_driver))
-			vb_notice(ctx, "%s: keeps its %d VFs and its driver %s (wanted %s: change the VF count to switch)",
-				  d->addr, d->numvfs, d->driver, s->pf_driver);
+			say(plan, VB_NOTICE, "%s: keeps its %d VFs and its driver %s (wanted %s: change the VF count to switch)",
+			    d->addr, d->numvfs, d->driver, s->pf_driver);
 	}
 }
 
@@ -348,7 +385,7 @@ static bool host_driver_seed(const struct seed *seed)
 	       !vb_driver_managed_dma(seed->driver);
 }
 
-static void choose_driver(struct vb_ctx *ctx, const struct vb_modules *mods,
+static void choose_driver(struct vb_plan *plan, const struct vb_modules *mods,
 			  const struct vb_device *d, const struct seed *seed,
 			  struct vb_dev_plan *dp)
 {
@@ -362,8 +399,8 @@ static void choose_driver(struct vb_ctx *ctx, const struct vb_modules *mods,
 		vb_modules_driver(mods, dp->module, dp->driver,
 				  sizeof(dp->driver));
 		if (strcmp(dp->module, "vfio_pci"))
-			vb_info(ctx, "%s: vfio variant driver %s matches %s",
-				d->addr, dp->module, d->modalias);
+			say(plan, VB_INFO, "%s: vfio variant driver %s matches %s",
+			    d->addr, dp->module, d->modalias);
 	}
 	dp->done = !strcmp(d->driver, dp->driver) &&
 		   !strcmp(d->override, dp->driver);
@@ -559,7 +596,7 @@ static bool refuse_group(const struct group_view *g, struct refusal *rf)
 }
 
 /* Decides one IOMMU group (or a lone device with group -1). */
-static void plan_group(struct vb_ctx *ctx, const struct vb_inventory *inv,
+static void plan_group(const struct vb_inventory *inv,
 		       const struct vb_modules *mods, struct vb_plan *plan,
 		       const struct seed *seeds, const bool *seeded,
 		       size_t first)
@@ -587,13 +624,13 @@ static void plan_group(struct vb_ctx *ctx, const struct vb_inventory *inv,
 		vb_plan_untouch_group(inv, plan, first, rule);
 		plan->errors++;
 		if (rf.host_rule)
-			vb_err(ctx, "%s item '%s' selects %s: refused, group left untouched: %s %s %s item '%s'",
-			       rule->origin, rule->text, rel, rf.culprit,
-			       rf.why, rf.host_rule->origin, rf.host_rule->text);
+			say(plan, VB_ERR, "%s item '%s' selects %s: refused, group left untouched: %s %s %s item '%s'",
+			    rule->origin, rule->text, rel, rf.culprit,
+			    rf.why, rf.host_rule->origin, rf.host_rule->text);
 		else
-			vb_err(ctx, "%s item '%s' selects %s: refused, group left untouched: %s %s%s",
-			       rule->origin, rule->text, rel, rf.culprit,
-			       rf.why, rf.hint);
+			say(plan, VB_ERR, "%s item '%s' selects %s: refused, group left untouched: %s %s%s",
+			    rule->origin, rule->text, rel, rf.culprit,
+			    rf.why, rf.hint);
 		return;
 	}
 	for (i = 0; i < inv->n; i++) {
@@ -610,22 +647,21 @@ static void plan_group(struct vb_ctx *ctx, const struct vb_inventory *inv,
 		dp->claim = CLAIM_BIND;
 		dp->companion = !seeded[i];
 		dp->rule = seeded[i] ? seeds[i].rule : rule;
-		choose_driver(ctx, mods, d, seeded[i] ? &seeds[i] : &companion,
+		choose_driver(plan, mods, d, seeded[i] ? &seeds[i] : &companion,
 			      dp);
 		if (dp->companion && seeds[i].card_part)
-			vb_info(ctx, "%s: claimed with %s: a function of the same graphics card",
-				d->addr, lead->addr);
+			say(plan, VB_INFO, "%s: claimed with %s: a function of the same graphics card",
+			    d->addr, lead->addr);
 		else if (dp->companion)
-			vb_info(ctx, "%s: claimed with %s: same %s", d->addr,
-				lead->addr, rel);
+			say(plan, VB_INFO, "%s: claimed with %s: same %s", d->addr,
+			    lead->addr, rel);
 	}
 }
 
 /* A claimed graphics card whose other functions sit in another group
  * (recent AMD cards) keeps them on the host unless they are selected. */
-static void warn_split_cards(struct vb_ctx *ctx,
-			     const struct vb_inventory *inv,
-			     const struct vb_plan *plan)
+static void warn_split_cards(const struct vb_inventory *inv,
+			     struct vb_plan *plan)
 {
 	size_t i, j;
 
@@ -640,26 +676,26 @@ static void warn_split_cards(struct vb_ctx *ctx,
 			if (!same_slot(gpu, d) || vb_same_group(inv, i, j) ||
 			    d->bridge || plan->dev[j].claim == CLAIM_BIND)
 				continue;
-			vb_warn(ctx, "%s is claimed, but %s, a function of the same card, is in another IOMMU group and stays with the host; select %04x:%02x:%02x.* to claim the whole card",
-				gpu->addr, d->addr, gpu->domain, gpu->bus,
-				gpu->slot);
+			say(plan, VB_WARNING, "%s is claimed, but %s, a function of the same card, is in another IOMMU group and stays with the host; select %04x:%02x:%02x.* to claim the whole card",
+			    gpu->addr, d->addr, gpu->domain, gpu->bus,
+			    gpu->slot);
 		}
 	}
 }
 
-static void plan_host_driver(struct vb_ctx *ctx,
-			     const struct vb_inventory *inv,
-			     const struct vb_modules *mods, struct vb_plan *plan,
-			     const struct seed *seed, size_t i)
+static void plan_host_driver(const struct vb_inventory *inv,
+			     const struct vb_modules *mods,
+			     struct vb_plan *plan, const struct seed *seed,
+			     size_t i)
 {
 	struct vb_dev_plan *dp = &plan->dev[i];
 
 	dp->claim = CLAIM_BIND;
 	dp->rule = seed->rule;
-	choose_driver(ctx, mods, &inv->dev[i], seed, dp);
+	choose_driver(plan, mods, &inv->dev[i], seed, dp);
 }
 
-static void check_drivers(struct vb_ctx *ctx, const struct vb_inventory *inv,
+static void check_drivers(const struct vb_inventory *inv,
 			  const struct vb_modules *mods, struct vb_plan *plan)
 {
 	size_t i;
@@ -670,10 +706,10 @@ static void check_drivers(struct vb_ctx *ctx, const struct vb_inventory *inv,
 		if (dp->claim != CLAIM_BIND ||
 		    vb_modules_known(mods, dp->module))
 			continue;
-		vb_err(ctx, "%s item '%s': unknown driver '%s' (no module %s for kernel %s): %s left untouched",
-		       dp->rule->origin, dp->rule->text, dp->driver, dp->module,
-		       mods->kver,
-		       inv->dev[i].group >= 0 ? "its IOMMU group" : "device");
+		say(plan, VB_ERR, "%s item '%s': unknown driver '%s' (no module %s for kernel %s): %s left untouched",
+		    dp->rule->origin, dp->rule->text, dp->driver, dp->module,
+		    mods->kver,
+		    inv->dev[i].group >= 0 ? "its IOMMU group" : "device");
 		plan->errors++;
 		vb_plan_untouch_group(inv, plan, i, NULL);
 	}
@@ -681,8 +717,7 @@ static void check_drivers(struct vb_ctx *ctx, const struct vb_inventory *inv,
 
 /* A PF whose group is left untouched gets no SR-IOV change either, and a
  * PF meant for vfio-pci that is not claimed gets nothing. */
-static void drop_untouched_pfs(struct vb_ctx *ctx,
-			       const struct vb_inventory *inv,
+static void drop_untouched_pfs(const struct vb_inventory *inv,
 			       struct vb_plan *plan)
 {
 	size_t i, n = 0;
@@ -693,9 +728,9 @@ static void drop_untouched_pfs(struct vb_ctx *ctx,
 
 		if (c == CLAIM_REFUSED ||
 		    (s->pf_mode == PF_VFIO && c != CLAIM_BIND)) {
-			vb_err(ctx, "%s item '%s': PF %s left untouched with its IOMMU group",
-			       s->rule->origin, s->rule->text,
-			       inv->dev[s->pf].addr);
+			say(plan, VB_ERR, "%s item '%s': PF %s left untouched with its IOMMU group",
+			    s->rule->origin, s->rule->text,
+			    inv->dev[s->pf].addr);
 			plan->errors++;
 			continue;
 		}
@@ -704,15 +739,15 @@ static void drop_untouched_pfs(struct vb_ctx *ctx,
 	plan->nsriov = n;
 }
 
-static void refuse_without_iommu(struct vb_ctx *ctx,
-				 const struct vb_inventory *inv,
+static void refuse_without_iommu(const struct vb_inventory *inv,
 				 struct vb_plan *plan, const struct seed *seeds,
 				 bool *seeded)
 {
 	size_t i, n = 0;
 
 	for (i = 0; i < inv->n; i++) {
-		if (!seeded[i] || !needs_iommu(seeds[i].target, seeds[i].driver))
+		if (!seeded[i] ||
+		    !needs_iommu(seeds[i].target, seeds[i].driver))
 			continue;
 		seeded[i] = false;
 		plan->dev[i].claim = CLAIM_REFUSED;
@@ -722,15 +757,15 @@ static void refuse_without_iommu(struct vb_ctx *ctx,
 	if (!n)
 		return;
 	plan->errors++;
-	vb_err(ctx, "no IOMMU groups under %s/sys/kernel/iommu_groups: the IOMMU is off or missing (enable VT-d/AMD-Vi in firmware, boot with intel_iommu=on or amd_iommu=on); only pci-stub rules hold: %zu device%s left untouched",
-	       ctx->root, n, n == 1 ? "" : "s");
+	say(plan, VB_ERR, "no IOMMU groups under /sys/kernel/iommu_groups: the IOMMU is off or missing (enable VT-d/AMD-Vi in firmware, boot with intel_iommu=on or amd_iommu=on); only pci-stub rules hold: %zu device%s left untouched",
+	    n, n == 1 ? "" : "s");
 }
 
 /* A few by name, then one line: a config of thousands of stale items
  * must not flood the kernel log. */
 #define UNMATCHED_NAMED 5
 
-static void report_unmatched(struct vb_ctx *ctx, const struct vb_rules *rules,
+static void report_unmatched(const struct vb_rules *rules,
 			     struct vb_plan *plan)
 {
 	size_t i, n = 0, vf_changes = 0;
@@ -747,18 +782,18 @@ static void report_unmatched(struct vb_ctx *ctx, const struct vb_rules *rules,
 			continue;
 		plan->errors++;
 		if (n <= UNMATCHED_NAMED)
-			vb_err(ctx, "%s item '%s' matches no PCI device",
-			       r->origin, r->text);
+			say(plan, VB_ERR, "%s item '%s' matches no PCI device",
+			    r->origin, r->text);
 	}
 	if (n && vf_changes)
-		vb_notice(ctx, "%zu item%s match%s no PCI device before the VFs are created; planned again once they exist",
-			  n, n == 1 ? "" : "s", n == 1 ? "es" : "");
+		say(plan, VB_NOTICE, "%zu item%s match%s no PCI device before the VFs are created; planned again once they exist",
+		    n, n == 1 ? "" : "s", n == 1 ? "es" : "");
 	else if (n > UNMATCHED_NAMED)
-		vb_err(ctx, "and %zu more items match no PCI device",
-		       n - UNMATCHED_NAMED);
+		say(plan, VB_ERR, "and %zu more items match no PCI device",
+		    n - UNMATCHED_NAMED);
 }
 
-int vb_plan_build(struct vb_ctx *ctx, const struct vb_inventory *inv,
+int vb_plan_build(const struct vb_inventory *inv,
 		  const struct vb_rules *rules, const struct vb_modules *mods,
 		  struct vb_plan *plan)
 {
@@ -780,8 +815,8 @@ int vb_plan_build(struct vb_ctx *ctx, const struct vb_inventory *inv,
 	plan->no_iommu = inv->ngroups == 0;
 	if (rules->off) {
 		plan->off = true;
-		vb_notice(ctx, "disabled by %s 'off': nothing is claimed",
-			  rules->off_origin);
+		say(plan, VB_NOTICE, "disabled by %s 'off': nothing is claimed",
+		    rules->off_origin);
 		return 0;
 	}
 	if (rules->n == 0)
@@ -802,46 +837,46 @@ int vb_plan_build(struct vb_ctx *ctx, const struct vb_inventory *inv,
 		bind[i] = best_rule(rules, RULE_BIND, &inv->dev[i], &rival,
 				    plan->matches);
 		if (rival)
-			warn_rivals(ctx, &inv->dev[i], rival, bind[i], &seen,
+			warn_rivals(plan, &inv->dev[i], rival, bind[i], &seen,
 				    &nseen, &cseen);
 		sriov[i] = best_rule(rules, RULE_SRIOV, &inv->dev[i], &rival,
 				     plan->matches);
 		if (rival)
-			warn_rivals(ctx, &inv->dev[i], rival, sriov[i], &seen,
+			warn_rivals(plan, &inv->dev[i], rival, sriov[i], &seen,
 				    &nseen, &cseen);
 	}
 	free(seen);
-	plan_sriov(ctx, inv, sriov, mods, plan, bind);
+	plan_sriov(inv, sriov, mods, plan, bind);
 	for (i = 0; i < inv->n; i++) {
 		seeded[i] = seed_of(inv, plan, bind, i, &seeds[i]);
 		if (inv->dev[i].bridge && bind[i] &&
 		    bind[i]->sel.kind == SEL_ADDR &&
 		    bind[i]->target != TGT_HOST) {
-			vb_err(ctx, "%s item '%s': %s is a bridge; vfio-pci and pci-stub cannot take it, left alone",
-			       bind[i]->origin, bind[i]->text,
-			       inv->dev[i].addr);
+			say(plan, VB_ERR, "%s item '%s': %s is a bridge; vfio-pci and pci-stub cannot take it, left alone",
+			    bind[i]->origin, bind[i]->text,
+			    inv->dev[i].addr);
 			plan->errors++;
 		}
 	}
 	if (plan->no_iommu)
-		refuse_without_iommu(ctx, inv, plan, seeds, seeded);
+		refuse_without_iommu(inv, plan, seeds, seeded);
 	mark_card_parts(inv, seeded, seeds);
 	for (i = 0; i < inv->n; i++) {
 		if (!seeded[i] || decided[i])
 			continue;
 		if (host_driver_seed(&seeds[i])) {
-			plan_host_driver(ctx, inv, mods, plan, &seeds[i], i);
+			plan_host_driver(inv, mods, plan, &seeds[i], i);
 			continue;
 		}
-		plan_group(ctx, inv, mods, plan, seeds, seeded, i);
+		plan_group(inv, mods, plan, seeds, seeded, i);
 		for (j = i; j < inv->n; j++)
 			if (vb_same_group(inv, i, j))
 				decided[j] = true;
 	}
-	check_drivers(ctx, inv, mods, plan);
-	warn_split_cards(ctx, inv, plan);
-	drop_untouched_pfs(ctx, inv, plan);
-	report_unmatched(ctx, rules, plan);
+	check_drivers(inv, mods, plan);
+	warn_split_cards(inv, plan);
+	drop_untouched_pfs(inv, plan);
+	report_unmatched(rules, plan);
 	free(bind);
 	free(seeds);
 	free(seeded);
@@ -851,6 +886,11 @@ int vb_plan_build(struct vb_ctx *ctx, const struct vb_inventory *inv,
 
 void vb_plan_free(struct vb_plan *plan)
 {
+	size_t i;
+
+	for (i = 0; i < plan->nmsg; i++)
+		free(plan->msg[i].text);
+	free(plan->msg);
 	free(plan->dev);
 	free(plan->matches);
 	free(plan->sriov);

@@ -280,12 +280,15 @@ struct vb_plan {
 	bool off;
 	bool no_iommu;
 	int errors;		/* rules the plan cannot satisfy */
-	unsigned *matches;	/* devices each rule matched, parallel to rules */
+	unsigned *matches;	/* devices each rule matched, by rule */
+	struct vb_msg *msg;	/* what the planner has to say, in order */
+	size_t nmsg, cmsg;
 };
 
-int vb_plan_build(struct vb_ctx *ctx, const struct vb_inventory *inv,
-		  const struct vb_rules *rules, const struct vb_modules *mods,
-		  struct vb_plan *plan);
+/* Pure: logs nothing, writes nothing; vb_plan_log says what it found. */
+int vb_plan_build(const struct vb_inventory *inv, const struct vb_rules *rules,
+		  const struct vb_modules *mods, struct vb_plan *plan);
+void vb_plan_log(struct vb_ctx *ctx, const struct vb_plan *plan);
 void vb_plan_free(struct vb_plan *plan);
 /* i is first itself or shares its IOMMU group. */
 bool vb_same_group(const struct vb_inventory *inv, size_t first, size_t i);

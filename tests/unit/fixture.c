@@ -556,8 +556,9 @@ void fx_plan(struct fx *fx, struct fx_pipeline *p, const char *cmdline,
 		vb_cmdline_rules(&fx->ctx, cmdline, &p->rules);
 	assert_int_equal(vb_inventory_read(&fx->ctx, &p->inv), 0);
 	vb_modules_load(&fx->ctx, &p->mods);
-	assert_int_equal(vb_plan_build(&fx->ctx, &p->inv, &p->rules, &p->mods,
-				       &p->plan), 0);
+	assert_int_equal(vb_plan_build(&p->inv, &p->rules, &p->mods, &p->plan),
+			 0);
+	vb_plan_log(&fx->ctx, &p->plan);
 }
 
 void fx_pipeline_free(struct fx *fx, struct fx_pipeline *p)
