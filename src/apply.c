@@ -10,15 +10,17 @@
  *     override-only), and correct overrides for driver names learnt;
  *  3. read each claimed device's driver link afresh and unbind whatever
  *     driver holds it (built-in drivers bind before the initramfs);
- *  4. SR-IOV: autoprobe off, PF driver, VF count (via 0 when it changes),
- *     then plan again so the new VFs are claimed like any device;
+ *  4. SR-IOV: autoprobe off, PF driver, VF count (via 0 when it changes);
+ *     the caller (run.c) then reads and plans again, and the new VFs go
+ *     through steps 1 to 3 like any device;
  *  5. drivers_probe each claimed device (taking it from any driver found
  *     on it then), and verify by reading its driver link: drivers_probe
  *     succeeds even when nothing bound;
  *  6. check that every group given to vfio or pci-stub is usable by vfio.
  *
  * A device that fails keeps its driver_override, so host drivers still
- * cannot take it.  Only attributes of planned devices are written.
+ * cannot take it.  Only attributes of planned devices are written.  What
+ * happened is counted in struct vb_results; the log only reports it.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -216,7 +218,7 @@ struct pass {
 	struct vb_inventory *inv;
 	struct vb_plan *plan;
 	const struct vb_modules *mods;
-	struct vb_device *saved;	/* parallel to the inventory */
+	struct vb_apply *ap;		/* saved: parallel to the inventory */
 };
 
 /* i is the first claimed member of its group: each group once. */
@@ -289,7 +291,7 @@ static void give_back_group(struct pass *p, size_t first)
 	size_t i;
 
 	for (i = 0; i < p->plan->ndev; i++) {
-		struct vb_device *d = &p->inv->dev[i], *old = &p->saved[i];
+		struct vb_device *d = &p->inv->dev[i], *old = &p->ap->saved[i];
 
 		if (p->plan->dev[i].claim != CLAIM_BIND ||
 		    !vb_same_group(p->inv, first, i))
@@ -309,6 +311,7 @@ static void give_back_group(struct pass *p, size_t first)
 static void group_failed(struct pass *p, size_t first, size_t culprit)
 {
 	give_back_group(p, first);
+	p->ap->res.failed++;
 	vb_err(p->ctx, "%s: claiming %s failed: the group is given back to its host drivers",
 	       p->inv->dev[culprit].addr,
 	       p->inv->dev[first].group >= 0 ? "its IOMMU group" : "it");
@@ -365,7 +368,7 @@ static void take_over(struct pass *p)
 			if (!d->driver[0] || !strcmp(d->driver, dp->driver))
 				continue;
 			if (unbind(p->ctx, d,
-				   strcmp(d->driver, p->saved[i].driver) ?
+				   strcmp(d->driver, p->ap->saved[i].driver) ?
 				   "it bound while modules loaded" :
 				   "bound before vfiobind ran") < 0) {
 				group_failed(p, first, i);
@@ -389,6 +392,7 @@ static void untouch_module(struct pass *p, const char *module)
 		       p->inv->dev[i].group >= 0 ? "its IOMMU group" :
 		       "device");
 		give_back_group(p, i);
+		p->ap->res.failed++;
 	}
 }
 
@@ -408,8 +412,10 @@ static void load_modules(struct pass *p, bool for_sriov)
 		else if (s->pf_mode == PF_STUB)
 			r = load_module(ctx, p->mods, "pci_pf_stub",
 					"pci-pf-stub", NULL);
-		if (r < 0)
+		if (r < 0) {
 			s->skip = true;
+			p->ap->res.sriov_failed++;
+		}
 	}
 	for (i = 0; i < plan->ndev; i++) {
 		struct vb_dev_plan *dp = &plan->dev[i];
@@ -438,20 +444,23 @@ static void load_modules(struct pass *p, bool for_sriov)
 
 /* Overrides, modules, overrides again for names the loads taught us,
  * then the takeover of whatever holds a claimed device. */
-static int claim_all(struct pass *p, bool for_sriov)
+int vb_apply_claims(struct vb_ctx *ctx, struct vb_apply *ap,
+		    struct vb_inventory *inv, const struct vb_modules *mods,
+		    struct vb_plan *plan, bool for_sriov)
 {
-	size_t n = p->inv->n;
+	struct pass p = { ctx, inv, plan, mods, ap };
+	size_t n = inv->n;
 
-	free(p->saved);
-	p->saved = malloc((n + 1) * sizeof(*p->saved));
-	if (!p->saved)
+	free(ap->saved);
+	ap->saved = malloc((n + 1) * sizeof(*ap->saved));
+	if (!ap->saved)
 		return -ENOMEM;
 	if (n)
-		memcpy(p->saved, p->inv->dev, n * sizeof(*p->saved));
-	set_overrides(p);
-	load_modules(p, for_sriov);
-	set_overrides(p);
-	take_over(p);
+		memcpy(ap->saved, inv->dev, n * sizeof(*ap->saved));
+	set_overrides(&p);
+	load_modules(&p, for_sriov);
+	set_overrides(&p);
+	take_over(&p);
 	return 0;
 }
 
@@ -552,14 +561,26 @@ static int pf_driver(struct vb_ctx *ctx, struct vb_device *pf,
 	return 0;
 }
 
-/* PFs whose VF autoprobe was turned off, to turn back on at the end. */
-struct autoprobe_off {
-	char (*pf)[VB_ADDR_LEN];
-	size_t n;
-};
+/* Remembered to turn VF autoprobe back on at the end. */
+static void autoprobe_turned_off(struct vb_apply *ap, const char *pf)
+{
+	char (*list)[VB_ADDR_LEN];
 
-static bool apply_sriov(struct vb_ctx *ctx, struct vb_inventory *inv,
-			struct vb_plan *plan, struct autoprobe_off *ap)
+	list = vb_grow(ap->autoprobe_off, &ap->cautoprobe_off,
+		       ap->nautoprobe_off, sizeof(*list));
+	if (!list)
+		return;
+	ap->autoprobe_off = list;
+	memcpy(list[ap->nautoprobe_off++], pf, VB_ADDR_LEN);
+}
+
+/*
+ * The PF driver and VF count of every SR-IOV rule.  True when VFs were
+ * removed or created: the kernel adds them before the sriov_numvfs write
+ * returns, and the caller reads and plans again to claim them.
+ */
+bool vb_apply_sriov(struct vb_ctx *ctx, struct vb_apply *ap,
+		    struct vb_inventory *inv, const struct vb_plan *plan)
 {
 	char num[16];
 	bool changed = false;
@@ -572,16 +593,21 @@ static bool apply_sriov(struct vb_ctx *ctx, struct vb_inventory *inv,
 
 		if (s->skip || (!s->change && pf->driver[0]))
 			continue;
-		if (pf_driver(ctx, pf, s) < 0 || !s->change)
+		if (pf_driver(ctx, pf, s) < 0) {
+			ap->res.sriov_failed++;
+			continue;
+		}
+		if (!s->change)
 			continue;
 		if (s->rule->target != TGT_HOST && pf->autoprobe == 1 &&
 		    write_dev(ctx, pf, "sriov_drivers_autoprobe", "0") == 0)
-			memcpy(ap->pf[ap->n++], pf->addr, VB_ADDR_LEN);
+			autoprobe_turned_off(ap, pf->addr);
 		if (pf->numvfs > 0) {
 			r = write_dev(ctx, pf, "sriov_numvfs", "0");
 			if (r < 0) {
 				vb_err(ctx, "%s: removing %d VFs failed: %s",
 				       pf->addr, pf->numvfs, sriov_error(r));
+				ap->res.sriov_failed++;
 				continue;
 			}
 		}
@@ -592,32 +618,39 @@ static bool apply_sriov(struct vb_ctx *ctx, struct vb_inventory *inv,
 		}
 		snprintf(num, sizeof(num), "%u", s->numvfs);
 		r = write_dev(ctx, pf, "sriov_numvfs", num);
-		if (r < 0)
+		if (r < 0) {
 			vb_err(ctx, "%s: enabling %u VFs failed: %s", pf->addr,
 			       s->numvfs, sriov_error(r));
-		else
+			ap->res.sriov_failed++;
+		} else {
 			vb_info(ctx, "%s: %u VFs enabled (PF driver %s)",
 				pf->addr, s->numvfs, pf->driver);
+		}
 	}
 	return changed;
 }
 
 /* Later VFs (re-created by an admin) get host drivers as by default. */
-static void restore_autoprobe(struct vb_ctx *ctx, struct autoprobe_off *ap)
+void vb_apply_end(struct vb_ctx *ctx, struct vb_apply *ap)
 {
 	char rel[PATH_MAX];
 	size_t i;
 
-	for (i = 0; i < ap->n; i++) {
+	for (i = 0; i < ap->nautoprobe_off; i++) {
 		snprintf(rel, sizeof(rel),
 			 "/sys/bus/pci/devices/%s/sriov_drivers_autoprobe",
-			 ap->pf[i]);
+			 ap->autoprobe_off[i]);
 		vb_write_attr(ctx, rel, "1");
 	}
+	free(ap->autoprobe_off);
+	free(ap->saved);
+	ap->autoprobe_off = NULL;
+	ap->saved = NULL;
+	ap->nautoprobe_off = ap->cautoprobe_off = 0;
 }
 
 static void check_viable(struct vb_ctx *ctx, const struct vb_inventory *inv,
-			 const struct vb_plan *plan)
+			 const struct vb_plan *plan, struct vb_results *res)
 {
 	size_t i, j;
 
@@ -642,6 +675,7 @@ static void check_viable(struct vb_ctx *ctx, const struct vb_inventory *inv,
 				continue;
 			vb_err(ctx, "IOMMU group %d is not viable for vfio: %s is bound to %s",
 			       d->group, d->addr, d->driver);
+			res->not_viable++;
 		}
 	}
 }
@@ -678,7 +712,7 @@ static size_t probe_claimed(struct vb_ctx *ctx, struct vb_inventory *inv,
 }
 
 static void verify_bound(struct vb_ctx *ctx, const struct vb_inventory *inv,
-			 const struct vb_plan *plan)
+			 const struct vb_plan *plan, struct vb_results *res)
 {
 	size_t i;
 
@@ -688,9 +722,13 @@ static void verify_bound(struct vb_ctx *ctx, const struct vb_inventory *inv,
 
 		if (dp->claim != CLAIM_BIND || dp->done)
 			continue;
-		if (!strcmp(d->driver, dp->driver))
+		if (!strcmp(d->driver, dp->driver)) {
 			vb_info(ctx, "%s: bound to %s", d->addr, dp->driver);
-		else if (!d->driver[0])
+			res->bound++;
+			continue;
+		}
+		res->failed++;
+		if (!d->driver[0])
 			vb_err(ctx, "%s: not bound to %s after probing (driver: none); driver_override stays, host drivers cannot take it",
 			       d->addr, dp->driver);
 		else
@@ -699,61 +737,30 @@ static void verify_bound(struct vb_ctx *ctx, const struct vb_inventory *inv,
 	}
 }
 
-int vb_apply(struct vb_ctx *ctx, struct vb_inventory *inv,
-	     const struct vb_rules *rules, const struct vb_modules *mods,
-	     struct vb_plan *plan)
+/* Probes, verifies every binding, and checks the groups given to vfio. */
+int vb_apply_probe(struct vb_ctx *ctx, struct vb_apply *ap,
+		   struct vb_inventory *inv, const struct vb_plan *plan)
 {
-	struct pass p = { ctx, inv, plan, mods, NULL };
-	struct autoprobe_off ap = { 0 };
-	struct vb_device **devs = NULL;
-	const char **want = NULL;
-	size_t n, already = 0;
-	int pass, r = 0;
+	struct vb_device **devs;
+	const char **want;
+	size_t n;
 
-	if (plan->off)
-		return 0;
-	ap.pf = calloc(plan->nsriov + 1, sizeof(*ap.pf));
-	if (!ap.pf)
+	devs = calloc(plan->ndev + 1, sizeof(*devs));
+	want = calloc(plan->ndev + 1, sizeof(*want));
+	if (!devs || !want) {
+		free(devs);
+		free(want);
 		return -ENOMEM;
-	for (pass = 0; pass < 2; pass++) {
-		r = claim_all(&p, pass == 0);
-		if (r < 0 || pass == 1 || !apply_sriov(ctx, inv, plan, &ap))
-			break;
-		/* The kernel adds VFs before the sriov_numvfs write returns:
-		 * read again and plan them like any other device. */
-		vb_inventory_free(inv);
-		vb_plan_free(plan);
-		r = vb_inventory_read(ctx, inv);
-		if (r < 0)
-			break;
-		r = vb_plan_build(inv, rules, mods, plan);
-		ctx->replan = true;
-		vb_plan_log(ctx, plan);
-		ctx->replan = false;
-		if (r < 0)
-			break;
 	}
-	if (r == 0) {
-		devs = calloc(plan->ndev + 1, sizeof(*devs));
-		want = calloc(plan->ndev + 1, sizeof(*want));
-		r = devs && want ? 0 : -ENOMEM;
-	}
-	if (r == 0) {
-		n = probe_claimed(ctx, inv, plan, devs, want, &already);
-		wait_bound(ctx, devs, want, n, ctx->probe_wait_ms);
-		verify_bound(ctx, inv, plan);
-	}
-	restore_autoprobe(ctx, &ap);
-	free(ap.pf);
-	free(p.saved);
+	n = probe_claimed(ctx, inv, plan, devs, want, &ap->res.already);
+	wait_bound(ctx, devs, want, n, ctx->probe_wait_ms);
+	verify_bound(ctx, inv, plan, &ap->res);
 	free(devs);
 	free(want);
-	if (r < 0)
-		return r;
-	check_viable(ctx, inv, plan);
+	check_viable(ctx, inv, plan, &ap->res);
 	/* Judged by writes: after SR-IOV the re-plan may find all done. */
-	if (!ctx->writes && already)
+	if (!ctx->writes && ap->res.already)
 		vb_notice(ctx, "nothing to do: %zu device%s already bound as planned",
-			  already, already == 1 ? "" : "s");
+			  ap->res.already, ap->res.already == 1 ? "" : "s");
 	return 0;
 }

@@ -105,26 +105,23 @@ static int read_rules(struct vb_ctx *ctx, struct vb_rules *rules)
 	return r;
 }
 
-static void summary(struct vb_ctx *ctx, const struct vb_inventory *inv,
-		    const struct vb_plan *plan)
+static void summary(struct vb_ctx *ctx, const struct vb_plan *plan,
+		    const struct vb_results *res)
 {
-	size_t i, claimed = 0, ok = 0, refused = 0;
+	size_t i, claimed = 0, refused = 0;
+	size_t failed = res->failed + res->sriov_failed + res->not_viable;
 
 	if (plan->off)
 		return;
 	for (i = 0; i < plan->ndev; i++) {
-		if (plan->dev[i].claim == CLAIM_REFUSED)
-			refused++;
-		if (plan->dev[i].claim != CLAIM_BIND)
-			continue;
-		claimed++;
-		ok += !strcmp(inv->dev[i].driver, plan->dev[i].driver);
+		refused += plan->dev[i].claim == CLAIM_REFUSED;
+		claimed += plan->dev[i].claim == CLAIM_BIND;
 	}
-	vb_log(ctx, ctx->errors ? VB_WARNING : VB_NOTICE,
-	       "%zu device%s claimed, %zu bound as planned, %zu refused, %zu SR-IOV PF%s, %d error%s",
-	       claimed, claimed == 1 ? "" : "s", ok, refused, plan->nsriov,
-	       plan->nsriov == 1 ? "" : "s", ctx->errors,
-	       ctx->errors == 1 ? "" : "s");
+	vb_log(ctx, failed || res->plan_errors ? VB_WARNING : VB_NOTICE,
+	       "%zu device%s claimed, %zu bound as planned, %zu refused, %zu SR-IOV PF%s, %zu failure%s",
+	       claimed, claimed == 1 ? "" : "s", res->bound + res->already,
+	       refused, plan->nsriov, plan->nsriov == 1 ? "" : "s", failed,
+	       failed == 1 ? "" : "s");
 }
 
 static int run(struct vb_ctx *ctx, const char *cmd, bool json)
@@ -133,6 +130,7 @@ static int run(struct vb_ctx *ctx, const char *cmd, bool json)
 	struct vb_inventory inv = { 0 };
 	struct vb_modules mods = { 0 };
 	struct vb_plan plan = { 0 };
+	struct vb_results res;
 	bool apply = !strcmp(cmd, "apply");
 	int status;
 
@@ -147,15 +145,14 @@ static int run(struct vb_ctx *ctx, const char *cmd, bool json)
 	vb_plan_build(&inv, &rules, &mods, &plan);
 	vb_plan_log(ctx, &plan);
 	if (apply) {
-		vb_apply(ctx, &inv, &rules, &mods, &plan);
-		summary(ctx, &inv, &plan);
+		vb_run_apply(ctx, &inv, &rules, &mods, &plan, &res);
+		summary(ctx, &plan, &res);
 	} else if (!strcmp(cmd, "plan")) {
 		vb_plan_print(ctx, &inv, &plan, stdout, json);
 	} else {
 		vb_status_print(&inv, &plan, stdout, json);
 	}
-	status = ctx->parse_errors ? VB_EXIT_USAGE :
-		 ctx->errors ? VB_EXIT_FAILED : VB_EXIT_OK;
+	status = vb_exit_status(ctx, &plan, apply ? &res : NULL);
 	if (apply)
 		vb_record_write(ctx, &inv, &plan, status);
 	vb_plan_free(&plan);

@@ -300,11 +300,39 @@ void vb_plan_untouch_group(const struct vb_inventory *inv,
 const char *vb_pf_mode_name(enum vb_pf_mode mode);
 const char *vb_pf_driver(enum vb_pf_mode mode);
 
-/* apply.c */
-int vb_apply(struct vb_ctx *ctx, struct vb_inventory *inv,
-	     const struct vb_rules *rules, const struct vb_modules *mods,
-	     struct vb_plan *plan);
+/* apply.c: carries out a plan; run.c owns the loop around SR-IOV */
+struct vb_results {
+	size_t bound;		/* claimed and verified on the planned driver */
+	size_t already;		/* claimed and found so before the run */
+	size_t failed;		/* claims that did not hold or were given back */
+	size_t sriov_failed;	/* PFs whose driver or VF count was not set */
+	size_t not_viable;	/* groups given to vfio that vfio cannot open */
+	bool plan_errors;	/* a plan of the run could not satisfy a rule */
+};
+
+struct vb_apply {
+	struct vb_results res;
+	char (*autoprobe_off)[VB_ADDR_LEN];	/* PFs to turn back on */
+	size_t nautoprobe_off, cautoprobe_off;
+	struct vb_device *saved;	/* the inventory before the last claims */
+};
+
+int vb_apply_claims(struct vb_ctx *ctx, struct vb_apply *ap,
+		    struct vb_inventory *inv, const struct vb_modules *mods,
+		    struct vb_plan *plan, bool for_sriov);
+bool vb_apply_sriov(struct vb_ctx *ctx, struct vb_apply *ap,
+		    struct vb_inventory *inv, const struct vb_plan *plan);
+int vb_apply_probe(struct vb_ctx *ctx, struct vb_apply *ap,
+		   struct vb_inventory *inv, const struct vb_plan *plan);
+void vb_apply_end(struct vb_ctx *ctx, struct vb_apply *ap);
 int vb_modprobe(struct vb_ctx *ctx, const char *module, const char *param);
+
+/* run.c: one apply run, and the exit status its results give */
+int vb_run_apply(struct vb_ctx *ctx, struct vb_inventory *inv,
+		 const struct vb_rules *rules, const struct vb_modules *mods,
+		 struct vb_plan *plan, struct vb_results *res);
+int vb_exit_status(const struct vb_ctx *ctx, const struct vb_plan *plan,
+		   const struct vb_results *res);
 
 /* output.c: plan, status and the record */
 struct vb_json {

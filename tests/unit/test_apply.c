@@ -31,8 +31,8 @@ static void apply_rules(struct fx *fx, struct fx_pipeline *p,
 			const char *cmdline)
 {
 	fx_plan(fx, p, cmdline, NULL);
-	assert_int_equal(vb_apply(&fx->ctx, &p->inv, &p->rules, &p->mods,
-				  &p->plan), 0);
+	assert_int_equal(vb_run_apply(&fx->ctx, &p->inv, &p->rules, &p->mods,
+				      &p->plan, &p->res), 0);
 }
 
 static const char *modprobe_log(struct fx *fx)
@@ -65,6 +65,8 @@ static void override_before_unbind_then_verified(void **state)
 	assert_true(fx_msg(fx, "0000:00:03.0: unbinding from e1000 (bound before vfiobind ran)"));
 	assert_true(fx_msg(fx, "0000:00:03.0: bound to vfio-pci"));
 	assert_int_equal(fx->ctx.errors, 0);
+	assert_int_equal(p.res.bound, 1);
+	assert_int_equal(vb_exit_status(&fx->ctx, &p.plan, &p.res), VB_EXIT_OK);
 	fx_pipeline_free(fx, &p);
 
 	/* again: nothing is written and it says so */
@@ -113,7 +115,8 @@ static void foreign_driver_at_probe_time_taken_over(void **state)
 	fx_write(fx, "modprobe.binds", "vfio_pci 0000:00:03.0 vfio-pci-is-not-here\n");
 	fx_plan(fx, &p, "vfio.bind=00:03.0", NULL);
 	fx_bind(fx, "0000:00:03.0", "e1000");	/* after the inventory */
-	assert_int_equal(vb_apply(&fx->ctx, &p.inv, &p.rules, &p.mods, &p.plan), 0);
+	assert_int_equal(vb_run_apply(&fx->ctx, &p.inv, &p.rules, &p.mods, &p.plan,
+				      &p.res), 0);
 	assert_string_equal(fx_driver_of(fx, "0000:00:03.0", buf, sizeof(buf)), "vfio-pci");
 	assert_non_null(strstr(fx->writes, "0000:00:03.0/driver/unbind=0000:00:03.0"));
 	assert_false(fx_msg(fx, "host drivers cannot take it"));
@@ -135,6 +138,9 @@ static void failed_probe_keeps_override(void **state)
 				    buf, sizeof(buf)), "vfio-pci");
 	assert_true(fx_msg(fx, "0000:00:03.0: not bound to vfio-pci after probing (driver: none); driver_override stays"));
 	assert_int_equal(fx->ctx.errors, 1);
+	assert_int_equal(p.res.failed, 1);
+	assert_int_equal(p.res.bound, 0);
+	assert_int_equal(vb_exit_status(&fx->ctx, &p.plan, &p.res), VB_EXIT_FAILED);
 	fx_pipeline_free(fx, &p);
 }
 
@@ -197,7 +203,8 @@ static void driver_named_unlike_its_module(void **state)
 	fx_plan(fx, &p, "vfio.bind=00:05.0=xhci_pci", NULL);
 	assert_string_equal(fx_dev_plan(&p, "0000:00:05.0")->driver, "xhci_hcd");
 	assert_string_equal(fx_dev_plan(&p, "0000:00:05.0")->module, "xhci_pci");
-	assert_int_equal(vb_apply(&fx->ctx, &p.inv, &p.rules, &p.mods, &p.plan), 0);
+	assert_int_equal(vb_run_apply(&fx->ctx, &p.inv, &p.rules, &p.mods, &p.plan,
+				      &p.res), 0);
 	assert_non_null(strstr(fx->writes, "0000:00:05.0/driver_override=xhci_hcd\n"));
 	assert_null(strstr(fx->writes, "unbind"));
 	assert_string_equal(fx_driver_of(fx, "0000:00:05.0", buf, sizeof(buf)), "xhci_hcd");
@@ -401,7 +408,8 @@ static void many_unmatched_items_stay_cheap(void **state)
 	snprintf(conf + len, sizeof(conf) - len, "\nsriov 0000:01:00.0=2\n");
 	t0 = fx_now_ms();
 	fx_plan(fx, &p, NULL, conf);
-	assert_int_equal(vb_apply(&fx->ctx, &p.inv, &p.rules, &p.mods, &p.plan), 0);
+	assert_int_equal(vb_run_apply(&fx->ctx, &p.inv, &p.rules, &p.mods, &p.plan,
+				      &p.res), 0);
 	if (fx_now_ms() - t0 > 10000)
 		fail_msg("12000 unmatched items took %ld ms", fx_now_ms() - t0);
 	fx_read(fx, "dev/kmsg", log, sizeof(log));
@@ -526,6 +534,29 @@ static void sriov_conflicts_write_nothing(void **state)
 	}
 }
 
+/* The exit status is what the run found, whatever the log says: an error
+ * line alone fails nothing, a failed claim fails the run. */
+static void exit_status_from_results(void **state)
+{
+	struct fx *fx = *state;
+	struct vb_plan plan = { 0 };
+	struct vb_results res = { 0 };
+
+	vb_err(&fx->ctx, "an error line that is no result");
+	assert_int_equal(vb_exit_status(&fx->ctx, &plan, &res), VB_EXIT_OK);
+	assert_int_equal(vb_exit_status(&fx->ctx, &plan, NULL), VB_EXIT_OK);
+	res.sriov_failed = 1;
+	assert_int_equal(vb_exit_status(&fx->ctx, &plan, &res), VB_EXIT_FAILED);
+	res.sriov_failed = 0;
+	res.plan_errors = true;
+	assert_int_equal(vb_exit_status(&fx->ctx, &plan, &res), VB_EXIT_FAILED);
+	res.plan_errors = false;
+	plan.errors = 1;
+	assert_int_equal(vb_exit_status(&fx->ctx, &plan, NULL), VB_EXIT_FAILED);
+	fx->ctx.parse_errors = 1;
+	assert_int_equal(vb_exit_status(&fx->ctx, &plan, &res), VB_EXIT_USAGE);
+}
+
 static void record_written(void **state)
 {
 	struct fx *fx = *state;
@@ -562,6 +593,7 @@ const struct CMUnitTest apply_tests[] = {
 	cmocka_unit_test_setup_teardown(rule_for_a_vf_made_by_the_same_run, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(sriov_conflicts_write_nothing, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(group_given_back_when_one_member_fails, base_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(exit_status_from_results, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(record_written, base_setup, fx_teardown),
 };
 const size_t apply_tests_count = sizeof(apply_tests) / sizeof(apply_tests[0]);

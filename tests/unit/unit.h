@@ -64,6 +64,7 @@ struct fx_pipeline {
 	struct vb_inventory inv;
 	struct vb_modules mods;
 	struct vb_plan plan;
+	struct vb_results res;	/* of vb_run_apply */
 };
 void fx_plan(struct fx *fx, struct fx_pipeline *p, const char *cmdline,
 	     const char *config);
