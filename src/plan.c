@@ -412,9 +412,11 @@ bool vb_same_group(const struct vb_inventory *inv, size_t first, size_t i)
 			      inv->dev[i].group == inv->dev[first].group);
 }
 
-void vb_plan_untouch_group(const struct vb_inventory *inv,
-			   struct vb_plan *plan, size_t i,
-			   const struct vb_rule *rule)
+/* Marks i's whole group (or i alone, without one) as left untouched, and
+ * attributes it to rule when rule is given. */
+static void untouch_group(const struct vb_inventory *inv,
+			  struct vb_plan *plan, size_t i,
+			  const struct vb_rule *rule)
 {
 	size_t j;
 
@@ -621,7 +623,7 @@ static void plan_group(const struct vb_inventory *inv,
 		snprintf(rel, sizeof(rel), "device %s (no IOMMU group)",
 			 lead->addr);
 	if (refuse_group(&view, &rf)) {
-		vb_plan_untouch_group(inv, plan, first, rule);
+		untouch_group(inv, plan, first, rule);
 		plan->errors++;
 		if (rf.host_rule)
 			say(plan, VB_ERR, "%s item '%s' selects %s: refused, group left untouched: %s %s %s item '%s'",
@@ -711,7 +713,7 @@ static void check_drivers(const struct vb_inventory *inv,
 		    mods->kver,
 		    inv->dev[i].group >= 0 ? "its IOMMU group" : "device");
 		plan->errors++;
-		vb_plan_untouch_group(inv, plan, i, NULL);
+		untouch_group(inv, plan, i, NULL);
 	}
 }
 

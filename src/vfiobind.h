@@ -292,11 +292,6 @@ void vb_plan_log(struct vb_ctx *ctx, const struct vb_plan *plan);
 void vb_plan_free(struct vb_plan *plan);
 /* i is first itself or shares its IOMMU group. */
 bool vb_same_group(const struct vb_inventory *inv, size_t first, size_t i);
-/* Marks i's whole group (or i alone, without one) as left untouched, and
- * attributes it to rule when rule is given. */
-void vb_plan_untouch_group(const struct vb_inventory *inv,
-			   struct vb_plan *plan, size_t i,
-			   const struct vb_rule *rule);
 const char *vb_pf_mode_name(enum vb_pf_mode mode);
 const char *vb_pf_driver(enum vb_pf_mode mode);
 
