@@ -318,12 +318,10 @@ static void group_failed(struct pass *p, size_t first, size_t culprit)
 }
 
 /*
- * Every claimed device's driver_override, before any module is loaded:
- * loading one may bind a host driver (a variant's dependency such as
- * mlx5_core, "options vfio-pci ids=", a host driver a rule names), and an
- * override keeps every driver but the planned one off the device.
+ * Runs step on every claimed member not yet done, group by group; the
+ * first member it fails on gives its whole group back.
  */
-static void set_overrides(struct pass *p)
+static void each_member(struct pass *p, int (*step)(struct pass *p, size_t i))
 {
 	size_t first, i;
 
@@ -336,8 +334,7 @@ static void set_overrides(struct pass *p)
 			if (dp->claim != CLAIM_BIND || dp->done ||
 			    !vb_same_group(p->inv, first, i))
 				continue;
-			if (set_override(p->ctx, &p->inv->dev[i],
-					 dp->driver) < 0) {
+			if (step(p, i) < 0) {
 				group_failed(p, first, i);
 				break;
 			}
@@ -346,36 +343,33 @@ static void set_overrides(struct pass *p)
 }
 
 /*
+ * Every claimed device's driver_override, before any module is loaded:
+ * loading one may bind a host driver (a variant's dependency such as
+ * mlx5_core, "options vfio-pci ids=", a host driver a rule names), and an
+ * override keeps every driver but the planned one off the device.
+ */
+static int override_step(struct pass *p, size_t i)
+{
+	return set_override(p->ctx, &p->inv->dev[i], p->plan->dev[i].driver);
+}
+
+/*
  * Unbinds whatever driver holds a claimed device now, read afresh: built-in
  * drivers bound before the initramfs, and a driver may have bound while
- * modules loaded.  A member that cannot be freed gives its group back.
+ * modules loaded.
  */
-static void take_over(struct pass *p)
+static int take_over_step(struct pass *p, size_t i)
 {
-	size_t first, i;
+	struct vb_device *d = &p->inv->dev[i];
+	const char *want = p->plan->dev[i].driver;
 
-	for (first = 0; first < p->plan->ndev; first++) {
-		if (!group_lead(p->inv, p->plan, first))
-			continue;
-		for (i = first; i < p->plan->ndev; i++) {
-			const struct vb_dev_plan *dp = &p->plan->dev[i];
-			struct vb_device *d = &p->inv->dev[i];
-
-			if (dp->claim != CLAIM_BIND || dp->done ||
-			    !vb_same_group(p->inv, first, i))
-				continue;
-			vb_device_refresh(p->ctx, d);
-			if (!d->driver[0] || !strcmp(d->driver, dp->driver))
-				continue;
-			if (unbind(p->ctx, d,
-				   strcmp(d->driver, p->ap->saved[i].driver) ?
-				   "it bound while modules loaded" :
-				   "bound before vfiobind ran") < 0) {
-				group_failed(p, first, i);
-				break;
-			}
-		}
-	}
+	vb_device_refresh(p->ctx, d);
+	if (!d->driver[0] || !strcmp(d->driver, want))
+		return 0;
+	return unbind(p->ctx, d,
+		      strcmp(d->driver, p->ap->saved[i].driver) ?
+		      "it bound while modules loaded" :
+		      "bound before vfiobind ran");
 }
 
 /* Devices whose driver did not load go back as they were. */
@@ -457,10 +451,10 @@ int vb_apply_claims(struct vb_ctx *ctx, struct vb_apply *ap,
 		return -ENOMEM;
 	if (n)
 		memcpy(ap->saved, inv->dev, n * sizeof(*ap->saved));
-	set_overrides(&p);
+	each_member(&p, override_step);
 	load_modules(&p, for_sriov);
-	set_overrides(&p);
-	take_over(&p);
+	each_member(&p, override_step);	/* names the loads taught us */
+	each_member(&p, take_over_step);
 	return 0;
 }
 
