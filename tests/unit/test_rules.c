@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The grammar: kernel command-line splitting, items, config files. */
+#include <errno.h>
 #include <string.h>
 
 #include "unit.h"
@@ -338,11 +339,30 @@ static void replan_dedupe_is_linear(void **state)
 	vb_ctx_free(&ctx);
 }
 
+/* Domains of 4 to 8 hex digits: Intel VMD puts devices at 10000 and up. */
+static void addresses_with_long_domains(void **state)
+{
+	struct vb_selector sel;
+	char buf[32];
+
+	(void)state;
+	assert_int_equal(vb_parse_addr("10000:e1:00.0", &sel), 0);
+	assert_int_equal(sel.domain, 0x10000);
+	vb_selector_format(&sel, buf, sizeof(buf));
+	assert_string_equal(buf, "10000:e1:00.0");
+	assert_int_equal(vb_parse_addr("ffffffff:ff:1f.*", &sel), 0);
+	assert_int_equal(sel.domain, 0xffffffffu);
+	assert_true(sel.any_func);
+	assert_int_equal(vb_parse_addr("100000000:00:00.0", &sel), -EINVAL);
+	assert_int_equal(vb_parse_addr("000:00:00.0", &sel), -EINVAL);
+}
+
 const struct CMUnitTest rules_tests[] = {
 	cmocka_unit_test(split_like_the_kernel),
 	cmocka_unit_test(split_on_no_break_space),
 	cmocka_unit_test(split_unterminated_quote),
 	cmocka_unit_test(items_as_documented),
+	cmocka_unit_test(addresses_with_long_domains),
 	cmocka_unit_test(bad_items_named_and_rest_kept),
 	cmocka_unit_test(config_file_line_column),
 	cmocka_unit_test(config_error_column_inside_item),
