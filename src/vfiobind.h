@@ -58,7 +58,7 @@ struct vb_ctx {
 	bool replan;		/* planning again after SR-IOV: say only news */
 	vb_write_fn write_attr;	/* sysfs writer; tests substitute their own */
 	int parse_errors;	/* input items that did not parse */
-	int errors;		/* errors logged */
+	int errors;		/* errors logged: a statistic, never the status */
 	unsigned writes;	/* sysfs writes made */
 	struct vb_msg *msg;	/* warnings and errors, for JSON output */
 	size_t nmsg, cmsg;
