@@ -4,7 +4,6 @@
  * pciutils, attributes are mandatory (vendor, device, class) or optional;
  * only a missing mandatory one drops the device, with a warning.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -177,95 +176,76 @@ static int add_stray(struct vb_inventory *inv, int group, const char *name)
  * as each device's link says: a member the inventory cannot read (or one
  * that is not PCI) is kept as a stray, and its group is never claimed.
  */
-static int read_group(const struct vb_ctx *ctx, struct vb_inventory *inv,
-		      int group)
-{
-	char path[PATH_MAX];
-	struct vb_device *d;
-	struct dirent *de;
-	DIR *dir;
-	int r = 0;
+struct group_walk {
+	struct vb_ctx *ctx;
+	struct vb_inventory *inv;
+	int group;
+};
 
-	if (vb_path(ctx, path, sizeof(path),
-		    "/sys/kernel/iommu_groups/%d/devices", group) < 0)
-		return -ENAMETOOLONG;
-	dir = opendir(path);
-	if (!dir)
-		return 0;
-	while (r == 0 && (de = readdir(dir))) {
-		if (de->d_name[0] == '.')
-			continue;
-		d = vb_inventory_find(inv, de->d_name);
-		if (d)
-			d->group = group;
-		else
-			r = add_stray(inv, group, de->d_name);
-	}
-	closedir(dir);
-	return r;
+static int iommu_group_member(void *data, const char *name)
+{
+	struct group_walk *w = data;
+	struct vb_device *d = vb_inventory_find(w->inv, name);
+
+	if (!d)
+		return add_stray(w->inv, w->group, name);
+	d->group = w->group;
+	return 0;
 }
 
-static int read_groups(const struct vb_ctx *ctx, struct vb_inventory *inv)
+static int one_group(void *data, const char *name)
 {
-	char path[PATH_MAX], *end;
-	struct dirent *de;
-	DIR *dir;
+	struct group_walk *w = data;
+	char rel[64], *end;
 	long g;
-	int r = 0;
+	int r;
 
-	if (vb_path(ctx, path, sizeof(path), "/sys/kernel/iommu_groups") < 0)
-		return -ENAMETOOLONG;
-	dir = opendir(path);
-	if (!dir)
+	w->inv->ngroups++;
+	g = strtol(name, &end, 10);
+	if (*end || g < 0 || g > 0x7fffffff)
 		return 0;
-	while (r == 0 && (de = readdir(dir))) {
-		if (de->d_name[0] == '.')
-			continue;
-		inv->ngroups++;
-		g = strtol(de->d_name, &end, 10);
-		if (*end || g < 0 || g > 0x7fffffff)
-			continue;
-		r = read_group(ctx, inv, (int)g);
+	w->group = (int)g;
+	snprintf(rel, sizeof(rel), "/sys/kernel/iommu_groups/%d/devices",
+		 w->group);
+	r = vb_dir_each(w->ctx, rel, iommu_group_member, w);
+	return r == -ENOENT ? 0 : r;
+}
+
+static int one_device(void *data, const char *name)
+{
+	struct group_walk *w = data;
+	struct vb_inventory *inv = w->inv;
+	struct vb_device *d;
+
+	d = vb_grow(inv->dev, &inv->cap, inv->n, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	inv->dev = d;
+	if (read_device(w->ctx, name, &inv->dev[inv->n]) < 0) {
+		vb_warn(w->ctx, "%s: skipped: unreadable PCI device", name);
+		return 0;
 	}
-	closedir(dir);
-	return r;
+	inv->n++;
+	return 0;
 }
 
 int vb_inventory_read(struct vb_ctx *ctx, struct vb_inventory *inv)
 {
-	char path[PATH_MAX];
-	struct vb_device *d;
-	struct dirent *de;
-	DIR *dir;
+	struct group_walk w = { ctx, inv, -1 };
+	int r;
 
 	memset(inv, 0, sizeof(*inv));
-	if (vb_path(ctx, path, sizeof(path), "/sys/bus/pci/devices") < 0)
-		return -ENAMETOOLONG;
-	dir = opendir(path);
-	if (!dir) {
-		vb_err(ctx, "cannot read %s: %s", path, strerror(errno));
-		return -errno;
+	r = vb_dir_each(ctx, "/sys/bus/pci/devices", one_device, &w);
+	if (r < 0) {
+		if (r != -ENOMEM)
+			vb_err(ctx, "cannot read %s/sys/bus/pci/devices: %s",
+			       ctx->root, strerror(-r));
+		return r;
 	}
-	while ((de = readdir(dir))) {
-		if (de->d_name[0] == '.')
-			continue;
-		d = vb_grow(inv->dev, &inv->cap, inv->n, sizeof(*d));
-		if (!d) {
-			closedir(dir);
-			return -ENOMEM;
-		}
-		inv->dev = d;
-		if (read_device(ctx, de->d_name, &inv->dev[inv->n]) < 0) {
-			vb_warn(ctx, "%s: skipped: unreadable PCI device",
-				de->d_name);
-			continue;
-		}
-		inv->n++;
-	}
-	closedir(dir);
 	if (inv->n)
 		qsort(inv->dev, inv->n, sizeof(*inv->dev), by_addr);
-	return read_groups(ctx, inv);
+	r = vb_dir_each(ctx, "/sys/kernel/iommu_groups", one_group, &w);
+	return r == -ENOENT ? 0 : r;
 }
 
 void vb_inventory_free(struct vb_inventory *inv)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Paths under the root directory, sysfs attribute I/O, small helpers. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -186,6 +187,31 @@ int vb_write_attr(struct vb_ctx *ctx, const char *rel, const char *value)
 	ctx->writes++;
 	vb_dbg(ctx, "write '%s' to %s: %s", value, rel,
 	       r < 0 ? strerror(-r) : "ok");
+	return r;
+}
+
+/*
+ * Calls fn for every entry of the directory rel under the root, hidden
+ * ones and "." and ".." aside, until fn returns nonzero (which it then
+ * returns).  -errno when the directory cannot be opened.
+ */
+int vb_dir_each(const struct vb_ctx *ctx, const char *rel,
+		int (*fn)(void *data, const char *name), void *data)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *dir;
+	int r = 0;
+
+	if (vb_path(ctx, path, sizeof(path), "%s", rel) < 0)
+		return -ENAMETOOLONG;
+	dir = opendir(path);
+	if (!dir)
+		return -errno;
+	while (r == 0 && (de = readdir(dir)))
+		if (de->d_name[0] != '.')
+			r = fn(data, de->d_name);
+	closedir(dir);
 	return r;
 }
 

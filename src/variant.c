@@ -8,7 +8,6 @@
  * matches the pattern; the pattern with the fewest '*' wins, ties go to
  * the first in the file (libvirt ranks them the same way).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <limits.h>
@@ -138,35 +137,31 @@ static void index_aliases(struct vb_modules *mods, char *text)
  * driver's module link: xhci_pci registers xhci_hcd, and plan and apply
  * must both say so.
  */
-static void index_pci_drivers(struct vb_ctx *ctx, struct vb_modules *mods)
-{
-	char path[PATH_MAX], rel[PATH_MAX], module[VB_NAME_MAX];
-	struct vb_pci_driver *pd;
-	struct dirent *de;
-	DIR *dir;
+struct driver_walk {
+	const struct vb_ctx *ctx;
+	struct vb_modules *mods;
+};
 
-	if (vb_path(ctx, path, sizeof(path), "/sys/bus/pci/drivers") < 0)
-		return;
-	dir = opendir(path);
-	if (!dir)
-		return;
-	while ((de = readdir(dir))) {
-		if (de->d_name[0] == '.' || strlen(de->d_name) >= VB_NAME_MAX)
-			continue;
-		snprintf(rel, sizeof(rel), "/sys/bus/pci/drivers/%s/module",
-			 de->d_name);
-		if (vb_read_link_base(ctx, rel, module, sizeof(module)) < 0)
-			continue;
-		pd = vb_grow(mods->drv, &mods->cdrv, mods->ndrv, sizeof(*pd));
-		if (!pd)
-			break;
-		mods->drv = pd;
-		pd = &mods->drv[mods->ndrv++];
-		vb_module_name(pd->module, sizeof(pd->module), module);
-		snprintf(pd->driver, sizeof(pd->driver), "%.*s",
-			 (int)sizeof(pd->driver) - 1, de->d_name);
-	}
-	closedir(dir);
+static int pci_driver(void *data, const char *name)
+{
+	const struct driver_walk *w = data;
+	struct vb_modules *mods = w->mods;
+	char rel[PATH_MAX], module[VB_NAME_MAX];
+	struct vb_pci_driver *pd;
+
+	if (strlen(name) >= VB_NAME_MAX)
+		return 0;
+	snprintf(rel, sizeof(rel), "/sys/bus/pci/drivers/%s/module", name);
+	if (vb_read_link_base(w->ctx, rel, module, sizeof(module)) < 0)
+		return 0;
+	pd = vb_grow(mods->drv, &mods->cdrv, mods->ndrv, sizeof(*pd));
+	if (!pd)
+		return -ENOMEM;
+	mods->drv = pd;
+	pd = &mods->drv[mods->ndrv++];
+	vb_module_name(pd->module, sizeof(pd->module), module);
+	snprintf(pd->driver, sizeof(pd->driver), "%s", name);
+	return 0;
 }
 
 int vb_modules_load(struct vb_ctx *ctx, struct vb_modules *mods)
@@ -200,7 +195,8 @@ int vb_modules_load(struct vb_ctx *ctx, struct vb_modules *mods)
 		index_paths(mods, text[2], false);
 	if (text[0])
 		index_aliases(mods, text[0]);
-	index_pci_drivers(ctx, mods);
+	vb_dir_each(ctx, "/sys/bus/pci/drivers", pci_driver,
+		    &(struct driver_walk){ ctx, mods });
 	for (i = 0; i < 3; i++)
 		free(text[i]);
 	return 0;

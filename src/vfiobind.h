@@ -90,6 +90,8 @@ int vb_read_link_base(const struct vb_ctx *ctx, const char *rel, char *buf,
 int vb_write_attr_real(struct vb_ctx *ctx, const char *rel, const char *value);
 int vb_write_attr(struct vb_ctx *ctx, const char *rel, const char *value);
 bool vb_exists(const struct vb_ctx *ctx, const char *rel);
+int vb_dir_each(const struct vb_ctx *ctx, const char *rel,
+		int (*fn)(void *data, const char *name), void *data);
 void *vb_grow(void *base, size_t *cap, size_t n, size_t size);
 bool vb_valid_name(const char *name);
 void vb_module_name(char *dst, size_t len, const char *name);
