@@ -2,18 +2,26 @@
 /*
  * Carrying out a plan, in an order that leaves host drivers no window:
  *
- *  1. load the vfio modules (loading binds nothing: their id tables are
- *     override-only);
- *  2. set driver_override on every claimed device, then unbind whatever
- *     driver already holds it (built-in drivers bind before the initramfs);
- *  3. SR-IOV: autoprobe off, PF driver, VF count (via 0 when it changes),
- *     then plan again so the new VFs are claimed like any device;
- *  4. drivers_probe each claimed device, and verify by reading its driver
- *     link: drivers_probe succeeds even when nothing bound;
- *  5. check that every group touched is usable by vfio.
+ *  1. set driver_override on every claimed device, before any module is
+ *     loaded: a load may bind a host driver (a variant's dependency, ids=
+ *     in modprobe.d, a host driver a rule names) to whatever has no
+ *     override;
+ *  2. load the modules (vfio's bind nothing: their id tables are
+ *     override-only), and correct overrides for driver names learnt;
+ *  3. read each claimed device's driver link afresh and unbind whatever
+ *     driver holds it (built-in drivers bind before the initramfs);
+ *  4. SR-IOV: autoprobe off (and left off), PF driver, VF count (via 0
+ *     when it changes);
+ *     the caller (run.c) then reads and plans again, and the new VFs go
+ *     through steps 1 to 3 like any device;
+ *  5. drivers_probe each claimed device (taking it from any driver found
+ *     on it then), and verify by reading its driver link: drivers_probe
+ *     succeeds even when nothing bound;
+ *  6. check that every group given to vfio or pci-stub is usable by vfio.
  *
  * A device that fails keeps its driver_override, so host drivers still
- * cannot take it.  Only attributes of planned devices are written.
+ * cannot take it.  Only attributes of planned devices are written.  What
+ * happened is counted in struct vb_results; the log only reports it.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -142,20 +150,33 @@ static void confirm_driver_name(struct vb_ctx *ctx, const char *module,
 				 sizeof(plan->dev[i].driver), "%s", name);
 }
 
-static bool module_loaded(const struct vb_ctx *ctx, const char *module)
+/*
+ * Loaded, or there without loading: /sys/module/M/initstate exists only
+ * for loadable modules, so a built-in one is known from modules.builtin
+ * or from its driver's directory on the PCI bus.
+ */
+static bool module_loaded(const struct vb_ctx *ctx,
+			  const struct vb_modules *mods, const char *module,
+			  const char *driver)
 {
 	char rel[PATH_MAX];
 
 	snprintf(rel, sizeof(rel), "/sys/module/%s/initstate", module);
+	if (vb_exists(ctx, rel) || vb_modules_builtin(mods, module))
+		return true;
+	if (!driver || !driver[0])
+		return false;
+	snprintf(rel, sizeof(rel), "/sys/bus/pci/drivers/%s", driver);
 	return vb_exists(ctx, rel);
 }
 
-static int load_module(struct vb_ctx *ctx, const char *module,
+static int load_module(struct vb_ctx *ctx, const struct vb_modules *mods,
+		       const char *module, const char *driver,
 		       const char *param)
 {
 	int r;
 
-	if (!param && module_loaded(ctx, module))
+	if (!param && module_loaded(ctx, mods, module, driver))
 		return 0;
 	r = vb_modprobe(ctx, module, param);
 	if (r < 0)
@@ -171,7 +192,8 @@ static int load_module(struct vb_ctx *ctx, const char *module,
  * vfio_pci's enable_sriov is writable at run time (0644), which is the
  * only way when vfio_pci is built in or was loaded without it.
  */
-static int vfio_enable_sriov(struct vb_ctx *ctx)
+static int vfio_enable_sriov(struct vb_ctx *ctx,
+			     const struct vb_modules *mods)
 {
 	static const char param[] = "/sys/module/vfio_pci/parameters/enable_sriov";
 	char buf[8];
@@ -181,77 +203,63 @@ static int vfio_enable_sriov(struct vb_ctx *ctx)
 		return 0;
 	if (vb_exists(ctx, param) && vb_write_attr(ctx, param, "Y") == 0)
 		return 0;
-	if (module_loaded(ctx, "vfio_pci")) {
+	if (module_loaded(ctx, mods, "vfio_pci", "vfio-pci")) {
 		vb_err(ctx, "vfio_pci is loaded without enable_sriov=1 and it cannot be turned on: a PF given to vfio-pci cannot create VFs");
 		return -EINVAL;
 	}
-	return load_module(ctx, "vfio_pci", "enable_sriov=1");
+	return load_module(ctx, mods, "vfio_pci", "vfio-pci", "enable_sriov=1");
 }
 
-/* Devices whose driver did not load are left exactly as they are. */
-static void untouch_module(struct vb_ctx *ctx, const struct vb_inventory *inv,
-			   struct vb_plan *plan, const char *module)
+/*
+ * One pass over the plan: the inventory as the pass found it, so that a
+ * group can be given back exactly as it was.
+ */
+struct pass {
+	struct vb_ctx *ctx;
+	struct vb_inventory *inv;
+	struct vb_plan *plan;
+	const struct vb_modules *mods;
+	struct vb_apply *ap;		/* saved: parallel to the inventory */
+};
+
+/* i is the first claimed member of its group: each group once. */
+static bool group_lead(const struct vb_inventory *inv,
+		       const struct vb_plan *plan, size_t i)
 {
-	size_t i;
+	size_t j;
 
-	for (i = 0; i < plan->ndev; i++) {
-		if (plan->dev[i].claim != CLAIM_BIND ||
-		    strcmp(plan->dev[i].module, module))
-			continue;
-		vb_err(ctx, "%s: module %s did not load: %s left untouched",
-		       inv->dev[i].addr, module,
-		       inv->dev[i].group >= 0 ? "its IOMMU group" : "device");
-		vb_plan_untouch_group(inv, plan, i, NULL);
-	}
+	if (plan->dev[i].claim != CLAIM_BIND)
+		return false;
+	for (j = 0; j < i; j++)
+		if (plan->dev[j].claim == CLAIM_BIND &&
+		    vb_same_group(inv, i, j))
+			return false;
+	return true;
 }
 
-static void load_modules(struct vb_ctx *ctx, const struct vb_inventory *inv,
-			 struct vb_plan *plan, bool for_sriov)
+static int set_override(struct vb_ctx *ctx, struct vb_device *d,
+			const char *driver)
 {
-	bool any_vfio = false, seen;
-	size_t i, j;
+	int r;
 
-	for (i = 0; for_sriov && i < plan->nsriov; i++) {
-		struct vb_sriov_plan *s = &plan->sriov[i];
-		int r = 0;
-
-		if (s->pf_mode == PF_VFIO)
-			r = vfio_enable_sriov(ctx);
-		else if (s->pf_mode == PF_STUB)
-			r = load_module(ctx, "pci_pf_stub", NULL);
-		if (r < 0)
-			s->skip = true;
+	if (!strcmp(d->override, driver))
+		return 0;
+	r = vb_dev_write(ctx, d, "driver_override", driver);
+	if (r < 0) {
+		vb_err(ctx, "%s: setting driver_override to %s failed: %s",
+		       d->addr, driver, strerror(-r));
+		return r;
 	}
-	for (i = 0; i < plan->ndev; i++) {
-		struct vb_dev_plan *dp = &plan->dev[i];
-
-		if (dp->claim != CLAIM_BIND || dp->done)
-			continue;
-		for (j = 0, seen = false; j < i && !seen; j++)
-			seen = plan->dev[j].claim == CLAIM_BIND &&
-			       !plan->dev[j].done &&
-			       !strcmp(plan->dev[j].module, dp->module);
-		if (seen)
-			continue;
-		any_vfio |= strstr(dp->module, "vfio") != NULL;
-		if (load_module(ctx, dp->module, NULL) == 0)
-			confirm_driver_name(ctx, dp->module, plan);
-		else
-			untouch_module(ctx, inv, plan, dp->module);
-	}
-	/* Not needed to bind, but QEMU needs it to open the group. */
-	if (any_vfio && !module_loaded(ctx, "vfio_iommu_type1") &&
-	    vb_modprobe(ctx, "vfio_iommu_type1", NULL) < 0)
-		vb_warn(ctx, "loading module vfio_iommu_type1 failed; VMs cannot use the claimed devices until it loads");
+	snprintf(d->override, sizeof(d->override), "%s", driver);
+	return 0;
 }
 
-static int unbind(struct vb_ctx *ctx, struct vb_device *d)
+static int unbind(struct vb_ctx *ctx, struct vb_device *d, const char *why)
 {
 	char rel[PATH_MAX];
 	int r;
 
-	vb_notice(ctx, "%s: unbinding from %s (bound before vfiobind ran)",
-		  d->addr, d->driver);
+	vb_notice(ctx, "%s: unbinding from %s (%s)", d->addr, d->driver, why);
 	snprintf(rel, sizeof(rel), "/sys/bus/pci/devices/%s/driver/unbind",
 		 d->addr);
 	r = vb_write_attr(ctx, rel, d->addr);
@@ -267,71 +275,188 @@ static int unbind(struct vb_ctx *ctx, struct vb_device *d)
 static int claim(struct vb_ctx *ctx, struct vb_device *d,
 		 const struct vb_dev_plan *dp)
 {
-	int r;
-
-	if (strcmp(d->override, dp->driver)) {
-		r = vb_dev_write(ctx, d, "driver_override", dp->driver);
-		if (r < 0) {
-			vb_err(ctx, "%s: setting driver_override to %s failed: %s",
-			       d->addr, dp->driver, strerror(-r));
-			return r;
-		}
-		snprintf(d->override, sizeof(d->override), "%s", dp->driver);
-	}
+	if (set_override(ctx, d, dp->driver) < 0)
+		return -EIO;
 	if (d->driver[0] && strcmp(d->driver, dp->driver))
-		return unbind(ctx, d);
+		return unbind(ctx, d, "bound before vfiobind ran");
 	return 0;
 }
 
 /*
- * Claims every planned member of first's group, or none: when one member
- * cannot be claimed, the members already claimed get their override
- * cleared and are probed again, so their host drivers come back and the
- * group is as it was.
+ * Gives first's group back: every claimed member gets its old override,
+ * and a member that lost its driver here is probed again, so its host
+ * driver comes back.  The group is as it was, and left alone.
  */
-static void claim_group(struct vb_ctx *ctx, struct vb_inventory *inv,
-			struct vb_plan *plan, size_t first)
+static void give_back_group(struct pass *p, size_t first)
 {
-	struct vb_device *saved;
-	size_t i, failed = plan->ndev;
+	size_t i;
 
-	for (i = 0; i < first; i++)
-		if (plan->dev[i].claim == CLAIM_BIND &&
-		    vb_same_group(inv, first, i))
-			return;		/* claimed with an earlier member */
-	saved = malloc(plan->ndev * sizeof(*saved));
-	if (!saved)
-		return;
-	for (i = first; i < plan->ndev && failed == plan->ndev; i++) {
-		saved[i] = inv->dev[i];
-		if (plan->dev[i].claim == CLAIM_BIND && !plan->dev[i].done &&
-		    vb_same_group(inv, first, i) &&
-		    claim(ctx, &inv->dev[i], &plan->dev[i]) < 0)
-			failed = i;
-	}
-	if (failed == plan->ndev) {
-		free(saved);
-		return;
-	}
-	for (i = first; i <= failed; i++) {
-		struct vb_device *d = &inv->dev[i];
+	for (i = 0; i < p->plan->ndev; i++) {
+		struct vb_device *d = &p->inv->dev[i], *old = &p->ap->saved[i];
 
-		if (plan->dev[i].claim != CLAIM_BIND ||
-		    !vb_same_group(inv, first, i))
+		if (p->plan->dev[i].claim != CLAIM_BIND ||
+		    !vb_same_group(p->inv, first, i))
 			continue;
-		plan->dev[i].claim = CLAIM_REFUSED;
-		if (strcmp(d->override, saved[i].override))
-			vb_dev_write(ctx, d, "driver_override",
-				  saved[i].override[0] ? saved[i].override :
-				  "\n");
-		if (saved[i].driver[0] && !d->driver[0])
-			vb_write_attr(ctx, "/sys/bus/pci/drivers_probe",
+		p->plan->dev[i].claim = CLAIM_REFUSED;
+		if (strcmp(d->override, old->override) &&
+		    vb_dev_write(p->ctx, d, "driver_override",
+			      old->override[0] ? old->override : "\n") == 0)
+			snprintf(d->override, sizeof(d->override), "%s",
+				 old->override);
+		if (old->driver[0] && !d->driver[0])
+			vb_write_attr(p->ctx, "/sys/bus/pci/drivers_probe",
 				      d->addr);
 	}
-	vb_err(ctx, "%s: claiming %s failed: the group is given back to its host drivers",
-	       inv->dev[failed].addr,
-	       inv->dev[first].group >= 0 ? "its IOMMU group" : "it");
-	free(saved);
+}
+
+static void group_failed(struct pass *p, size_t first, size_t culprit)
+{
+	give_back_group(p, first);
+	p->ap->res.failed++;
+	vb_err(p->ctx, "%s: claiming %s failed: the group is given back to its host drivers",
+	       p->inv->dev[culprit].addr,
+	       p->inv->dev[first].group >= 0 ? "its IOMMU group" : "it");
+}
+
+/*
+ * Runs step on every claimed member not yet done, group by group; the
+ * first member it fails on gives its whole group back.
+ */
+static void each_member(struct pass *p, int (*step)(struct pass *p, size_t i))
+{
+	size_t first, i;
+
+	for (first = 0; first < p->plan->ndev; first++) {
+		if (!group_lead(p->inv, p->plan, first))
+			continue;
+		for (i = first; i < p->plan->ndev; i++) {
+			const struct vb_dev_plan *dp = &p->plan->dev[i];
+
+			if (dp->claim != CLAIM_BIND || dp->done ||
+			    !vb_same_group(p->inv, first, i))
+				continue;
+			if (step(p, i) < 0) {
+				group_failed(p, first, i);
+				break;
+			}
+		}
+	}
+}
+
+/*
+ * Every claimed device's driver_override, before any module is loaded:
+ * loading one may bind a host driver (a variant's dependency such as
+ * mlx5_core, "options vfio-pci ids=", a host driver a rule names), and an
+ * override keeps every driver but the planned one off the device.
+ */
+static int override_step(struct pass *p, size_t i)
+{
+	return set_override(p->ctx, &p->inv->dev[i], p->plan->dev[i].driver);
+}
+
+/*
+ * Unbinds whatever driver holds a claimed device now, read afresh: built-in
+ * drivers bound before the initramfs, and a driver may have bound while
+ * modules loaded.
+ */
+static int take_over_step(struct pass *p, size_t i)
+{
+	struct vb_device *d = &p->inv->dev[i];
+	const char *want = p->plan->dev[i].driver;
+
+	vb_device_refresh(p->ctx, d);
+	if (!d->driver[0] || !strcmp(d->driver, want))
+		return 0;
+	return unbind(p->ctx, d,
+		      strcmp(d->driver, p->ap->saved[i].driver) ?
+		      "it bound while modules loaded" :
+		      "bound before vfiobind ran");
+}
+
+/* Devices whose driver did not load go back as they were. */
+static void untouch_module(struct pass *p, const char *module)
+{
+	size_t i;
+
+	for (i = 0; i < p->plan->ndev; i++) {
+		if (p->plan->dev[i].claim != CLAIM_BIND ||
+		    strcmp(p->plan->dev[i].module, module))
+			continue;
+		vb_err(p->ctx, "%s: module %s did not load: %s left untouched",
+		       p->inv->dev[i].addr, module,
+		       p->inv->dev[i].group >= 0 ? "its IOMMU group" :
+		       "device");
+		give_back_group(p, i);
+		p->ap->res.failed++;
+	}
+}
+
+static void load_modules(struct pass *p, bool for_sriov)
+{
+	struct vb_ctx *ctx = p->ctx;
+	struct vb_plan *plan = p->plan;
+	bool any_vfio = false, seen;
+	size_t i, j;
+
+	for (i = 0; for_sriov && i < plan->nsriov; i++) {
+		struct vb_sriov_plan *s = &plan->sriov[i];
+		int r = 0;
+
+		if (s->pf_mode == PF_VFIO)
+			r = vfio_enable_sriov(ctx, p->mods);
+		else if (s->pf_mode == PF_STUB)
+			r = load_module(ctx, p->mods, "pci_pf_stub",
+					"pci-pf-stub", NULL);
+		if (r < 0) {
+			s->skip = true;
+			p->ap->res.sriov_failed++;
+		}
+	}
+	for (i = 0; i < plan->ndev; i++) {
+		struct vb_dev_plan *dp = &plan->dev[i];
+
+		if (dp->claim != CLAIM_BIND || dp->done)
+			continue;
+		for (j = 0, seen = false; j < i && !seen; j++)
+			seen = plan->dev[j].claim == CLAIM_BIND &&
+			       !plan->dev[j].done &&
+			       !strcmp(plan->dev[j].module, dp->module);
+		if (seen)
+			continue;
+		any_vfio |= strstr(dp->module, "vfio") != NULL;
+		if (load_module(ctx, p->mods, dp->module, dp->driver,
+				NULL) == 0)
+			confirm_driver_name(ctx, dp->module, plan);
+		else
+			untouch_module(p, dp->module);
+	}
+	/* Not needed to bind, but QEMU needs it to open the group. */
+	if (any_vfio &&
+	    !module_loaded(ctx, p->mods, "vfio_iommu_type1", NULL) &&
+	    vb_modprobe(ctx, "vfio_iommu_type1", NULL) < 0)
+		vb_warn(ctx, "loading module vfio_iommu_type1 failed; VMs cannot use the claimed devices until it loads");
+}
+
+/* Overrides, modules, overrides again for names the loads taught us,
+ * then the takeover of whatever holds a claimed device. */
+int vb_apply_claims(struct vb_ctx *ctx, struct vb_apply *ap,
+		    struct vb_inventory *inv, const struct vb_modules *mods,
+		    struct vb_plan *plan, bool for_sriov)
+{
+	struct pass p = { ctx, inv, plan, mods, ap };
+	size_t n = inv->n;
+
+	free(ap->saved);
+	ap->saved = malloc((n + 1) * sizeof(*ap->saved));
+	if (!ap->saved)
+		return -ENOMEM;
+	if (n)
+		memcpy(ap->saved, inv->dev, n * sizeof(*ap->saved));
+	each_member(&p, override_step);
+	load_modules(&p, for_sriov);
+	each_member(&p, override_step);	/* names the loads taught us */
+	each_member(&p, take_over_step);
+	return 0;
 }
 
 /* Waits, bounded, until every listed device's driver link says 'want'. */
@@ -401,7 +526,7 @@ static int pf_driver(struct vb_ctx *ctx, struct vb_device *pf,
 		if (pf->override[0] &&
 		    vb_dev_write(ctx, pf, "driver_override", "\n") < 0)
 			return -EIO;
-		if (pf->driver[0] && unbind(ctx, pf) < 0)
+		if (pf->driver[0] && unbind(ctx, pf, "its native driver must create the VFs") < 0)
 			return -EIO;
 		if (vb_modprobe(ctx, pf->modalias, NULL) < 0)
 			vb_warn(ctx, "%s: module loader found nothing for %s",
@@ -432,12 +557,12 @@ static int pf_driver(struct vb_ctx *ctx, struct vb_device *pf,
 }
 
 /*
- * A PF whose VFs go to vfio keeps sriov_drivers_autoprobe at 0 for good:
- * VFs made later (an admin, a firmware reset) then bind nothing until
- * the udev rule has set their override, so no host driver ever races.
+ * The PF driver and VF count of every SR-IOV rule.  True when VFs were
+ * removed or created: the kernel adds them before the sriov_numvfs write
+ * returns, and the caller reads and plans again to claim them.
  */
-static bool apply_sriov(struct vb_ctx *ctx, struct vb_inventory *inv,
-			struct vb_plan *plan)
+bool vb_apply_sriov(struct vb_ctx *ctx, struct vb_apply *ap,
+		    struct vb_inventory *inv, const struct vb_plan *plan)
 {
 	char num[16];
 	bool changed = false;
@@ -450,8 +575,15 @@ static bool apply_sriov(struct vb_ctx *ctx, struct vb_inventory *inv,
 
 		if (s->skip || (!s->change && pf->driver[0]))
 			continue;
-		if (pf_driver(ctx, pf, s) < 0 || !s->change)
+		if (pf_driver(ctx, pf, s) < 0) {
+			ap->res.sriov_failed++;
 			continue;
+		}
+		if (!s->change)
+			continue;
+		/* Left at 0 for good: VFs made later (an admin, a firmware
+		 * reset) bind nothing until the udev rule's override is set,
+		 * so no host VF driver ever races for them. */
 		if (s->rule->target != TGT_HOST && pf->autoprobe == 1)
 			vb_dev_write(ctx, pf, "sriov_drivers_autoprobe", "0");
 		if (pf->numvfs > 0) {
@@ -459,6 +591,7 @@ static bool apply_sriov(struct vb_ctx *ctx, struct vb_inventory *inv,
 			if (r < 0) {
 				vb_err(ctx, "%s: removing %d VFs failed: %s",
 				       pf->addr, pf->numvfs, sriov_error(r));
+				ap->res.sriov_failed++;
 				continue;
 			}
 		}
@@ -469,28 +602,40 @@ static bool apply_sriov(struct vb_ctx *ctx, struct vb_inventory *inv,
 		}
 		snprintf(num, sizeof(num), "%u", s->numvfs);
 		r = vb_dev_write(ctx, pf, "sriov_numvfs", num);
-		if (r < 0)
+		if (r < 0) {
 			vb_err(ctx, "%s: enabling %u VFs failed: %s", pf->addr,
 			       s->numvfs, sriov_error(r));
-		else
+			ap->res.sriov_failed++;
+		} else {
 			vb_info(ctx, "%s: %u VFs enabled (PF driver %s)",
 				pf->addr, s->numvfs, pf->driver);
+		}
 	}
 	return changed;
 }
 
+void vb_apply_end(struct vb_ctx *ctx, struct vb_apply *ap)
+{
+	(void)ctx;
+	free(ap->saved);
+	ap->saved = NULL;
+}
+
 static void check_viable(struct vb_ctx *ctx, const struct vb_inventory *inv,
-			 const struct vb_plan *plan)
+			 const struct vb_plan *plan, struct vb_results *res)
 {
 	size_t i, j;
 
+	/* Only groups given to vfio or pci-stub must be usable by vfio. */
 	for (i = 0; i < inv->n; i++) {
 		bool first = true;
 
-		if (plan->dev[i].claim != CLAIM_BIND || inv->dev[i].group < 0)
+		if (plan->dev[i].claim != CLAIM_BIND || inv->dev[i].group < 0 ||
+		    !vb_driver_managed_dma(plan->dev[i].driver))
 			continue;
 		for (j = 0; j < i && first; j++)
 			first = !(plan->dev[j].claim == CLAIM_BIND &&
+				  vb_driver_managed_dma(plan->dev[j].driver) &&
 				  inv->dev[j].group == inv->dev[i].group);
 		if (!first)
 			continue;
@@ -502,40 +647,75 @@ static void check_viable(struct vb_ctx *ctx, const struct vb_inventory *inv,
 				continue;
 			vb_err(ctx, "IOMMU group %d is not viable for vfio: %s is bound to %s",
 			       d->group, d->addr, d->driver);
+			res->not_viable++;
 		}
 	}
 }
 
-int vb_apply(struct vb_ctx *ctx, struct vb_inventory *inv,
-	     struct vb_rules *rules, const struct vb_modules *mods,
-	     struct vb_plan *plan)
+/* Probes every claimed device that is not on its driver yet, first
+ * taking it from any other driver that holds it now. */
+static size_t probe_claimed(struct vb_ctx *ctx, struct vb_inventory *inv,
+			    const struct vb_plan *plan, struct vb_device **devs,
+			    const char **want, size_t *already)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < plan->ndev; i++) {
+		struct vb_device *d = &inv->dev[i];
+		const struct vb_dev_plan *dp = &plan->dev[i];
+
+		if (dp->claim != CLAIM_BIND)
+			continue;
+		if (dp->done) {
+			(*already)++;
+			continue;
+		}
+		vb_device_refresh(ctx, d);
+		if (d->driver[0] && strcmp(d->driver, dp->driver) &&
+		    unbind(ctx, d, "it holds a claimed device at probe time") < 0)
+			continue;
+		if (strcmp(d->driver, dp->driver))
+			vb_write_attr(ctx, "/sys/bus/pci/drivers_probe",
+				      d->addr);
+		devs[n] = d;
+		want[n++] = dp->driver;
+	}
+	return n;
+}
+
+static void verify_bound(struct vb_ctx *ctx, const struct vb_inventory *inv,
+			 const struct vb_plan *plan, struct vb_results *res)
+{
+	size_t i;
+
+	for (i = 0; i < plan->ndev; i++) {
+		const struct vb_device *d = &inv->dev[i];
+		const struct vb_dev_plan *dp = &plan->dev[i];
+
+		if (dp->claim != CLAIM_BIND || dp->done)
+			continue;
+		if (!strcmp(d->driver, dp->driver)) {
+			vb_info(ctx, "%s: bound to %s", d->addr, dp->driver);
+			res->bound++;
+			continue;
+		}
+		res->failed++;
+		if (!d->driver[0])
+			vb_err(ctx, "%s: not bound to %s after probing (driver: none); driver_override stays, host drivers cannot take it",
+			       d->addr, dp->driver);
+		else
+			vb_err(ctx, "%s: bound to %s, not %s, after probing",
+			       d->addr, d->driver, dp->driver);
+	}
+}
+
+/* Probes, verifies every binding, and checks the groups given to vfio. */
+int vb_apply_probe(struct vb_ctx *ctx, struct vb_apply *ap,
+		   struct vb_inventory *inv, const struct vb_plan *plan)
 {
 	struct vb_device **devs;
 	const char **want;
-	size_t i, n = 0, already = 0;
-	int pass, r;
-
-	if (plan->off || plan->no_iommu)
-		return 0;
-	for (pass = 0; pass < 2; pass++) {
-		load_modules(ctx, inv, plan, pass == 0);
-		for (i = 0; i < plan->ndev; i++)
-			if (plan->dev[i].claim == CLAIM_BIND)
-				claim_group(ctx, inv, plan, i);
-		if (pass == 1 || !apply_sriov(ctx, inv, plan))
-			break;
-		/* The kernel adds VFs before the sriov_numvfs write returns:
-		 * read again and plan them like any other device. */
-		vb_inventory_free(inv);
-		vb_plan_free(plan);
-		if (vb_inventory_read(ctx, inv) < 0)
-			return -EIO;
-		ctx->replan = true;
-		r = vb_plan_build(ctx, inv, rules, mods, plan);
-		ctx->replan = false;
-		if (r < 0)
-			return r;
-	}
+	size_t n;
 
 	devs = calloc(plan->ndev + 1, sizeof(*devs));
 	want = calloc(plan->ndev + 1, sizeof(*want));
@@ -544,43 +724,15 @@ int vb_apply(struct vb_ctx *ctx, struct vb_inventory *inv,
 		free(want);
 		return -ENOMEM;
 	}
-	for (i = 0; i < plan->ndev; i++) {
-		struct vb_device *d = &inv->dev[i];
-		struct vb_dev_plan *dp = &plan->dev[i];
-
-		if (dp->claim != CLAIM_BIND)
-			continue;
-		if (dp->done) {
-			already++;
-			continue;
-		}
-		vb_device_refresh(ctx, d);
-		if (strcmp(d->driver, dp->driver))
-			vb_write_attr(ctx, "/sys/bus/pci/drivers_probe",
-				      d->addr);
-		devs[n] = d;
-		want[n++] = dp->driver;
-	}
+	n = probe_claimed(ctx, inv, plan, devs, want, &ap->res.already);
 	wait_bound(ctx, devs, want, n, ctx->probe_wait_ms);
-	for (i = 0; i < plan->ndev; i++) {
-		struct vb_device *d = &inv->dev[i];
-		struct vb_dev_plan *dp = &plan->dev[i];
-
-		if (dp->claim != CLAIM_BIND || dp->done)
-			continue;
-		if (!strcmp(d->driver, dp->driver)) {
-			vb_info(ctx, "%s: bound to %s", d->addr, dp->driver);
-			continue;
-		}
-		vb_err(ctx, "%s: not bound to %s after probing (driver: %s); driver_override stays, host drivers cannot take it",
-		       d->addr, dp->driver, d->driver[0] ? d->driver : "none");
-	}
-	check_viable(ctx, inv, plan);
+	verify_bound(ctx, inv, plan, &ap->res);
 	free(devs);
 	free(want);
+	check_viable(ctx, inv, plan, &ap->res);
 	/* Judged by writes: after SR-IOV the re-plan may find all done. */
-	if (!ctx->writes && already)
+	if (!ctx->writes && ap->res.already)
 		vb_notice(ctx, "nothing to do: %zu device%s already bound as planned",
-			  already, already == 1 ? "" : "s");
+			  ap->res.already, ap->res.already == 1 ? "" : "s");
 	return 0;
 }

@@ -52,7 +52,7 @@ static const char usage_text[] =
 "                        /etc/vfiobind.d/*.conf (PATH is not under --root)\n"
 "  -k, --kver VERSION    kernel version for /lib/modules (default: uname -r)\n"
 "      --modprobe PATH   module loader to execute (default: modprobe in /sbin,\n"
-"                        /usr/sbin, /bin or /usr/bin)\n"
+"                        /usr/sbin, /bin or /usr/bin); apply --root needs it\n"
 "  -d, --device ADDR     apply, plan: only the IOMMU groups of the devices at\n"
 "                        ADDR (repeatable; for udev on hotplug); VF counts\n"
 "                        change only for a PF named here\n"
@@ -122,8 +122,9 @@ static int read_rules(struct vb_ctx *ctx, struct vb_rules *rules, bool both)
 		return -1;
 	r = vb_read_attr(ctx, "/proc/cmdline", buf, CMDLINE_MAX);
 	if (r < 0)
-		vb_log(ctx, both && r == -ENOENT ? VB_INFO : VB_WARNING, "cannot read %s/proc/cmdline: %s", ctx->root,
-			strerror(-r));
+		vb_log(ctx, both && r == -ENOENT ? VB_INFO : VB_WARNING,
+		       "cannot read %s/proc/cmdline: %s", ctx->root,
+		       strerror(-r));
 	else
 		r = vb_cmdline_rules(ctx, buf, rules);
 	free(buf);
@@ -132,29 +133,26 @@ static int read_rules(struct vb_ctx *ctx, struct vb_rules *rules, bool both)
 	return r;
 }
 
-static void summary(struct vb_ctx *ctx, const struct vb_inventory *inv,
-		    const struct vb_plan *plan)
+static void summary(struct vb_ctx *ctx, const struct vb_plan *plan,
+		    const struct vb_results *res)
 {
-	size_t i, claimed = 0, ok = 0, refused = 0;
+	size_t i, claimed = 0, refused = 0;
+	size_t failed = res->failed + res->sriov_failed + res->not_viable;
 
 	if (plan->off)
 		return;
 	/* udev runs apply --device for every PCI device: only news count */
-	if (ctx->nscope && !ctx->errors && !ctx->writes)
+	if (ctx->nscope && !failed && !res->plan_errors && !ctx->writes)
 		return;
 	for (i = 0; i < plan->ndev; i++) {
-		if (plan->dev[i].claim == CLAIM_REFUSED)
-			refused++;
-		if (plan->dev[i].claim != CLAIM_BIND)
-			continue;
-		claimed++;
-		ok += !strcmp(inv->dev[i].driver, plan->dev[i].driver);
+		refused += plan->dev[i].claim == CLAIM_REFUSED;
+		claimed += plan->dev[i].claim == CLAIM_BIND;
 	}
-	vb_log(ctx, ctx->errors ? VB_WARNING : VB_NOTICE,
-	       "%zu device%s claimed, %zu bound as planned, %zu refused, %zu SR-IOV PF%s, %d error%s",
-	       claimed, claimed == 1 ? "" : "s", ok, refused, plan->nsriov,
-	       plan->nsriov == 1 ? "" : "s", ctx->errors,
-	       ctx->errors == 1 ? "" : "s");
+	vb_log(ctx, failed || res->plan_errors ? VB_WARNING : VB_NOTICE,
+	       "%zu device%s claimed, %zu bound as planned, %zu refused, %zu SR-IOV PF%s, %zu failure%s",
+	       claimed, claimed == 1 ? "" : "s", res->bound + res->already,
+	       refused, plan->nsriov, plan->nsriov == 1 ? "" : "s", failed,
+	       failed == 1 ? "" : "s");
 }
 
 static int image_modules(struct vb_ctx *ctx, bool all)
@@ -207,6 +205,7 @@ static int run(struct vb_ctx *ctx, const char *cmd, bool json)
 	struct vb_inventory inv = { 0 };
 	struct vb_modules mods = { 0 };
 	struct vb_plan plan = { 0 };
+	struct vb_results res;
 	bool apply = !strcmp(cmd, "apply");
 	int status;
 
@@ -218,18 +217,18 @@ static int run(struct vb_ctx *ctx, const char *cmd, bool json)
 	/* The module index is megabytes: read it only when a rule needs it. */
 	if (rules.n && !rules.off)
 		vb_modules_load(ctx, &mods);
-	vb_plan_build(ctx, &inv, &rules, &mods, &plan);
+	vb_plan_build(&inv, &rules, &mods, &plan);
+	vb_plan_log(ctx, &plan);
 	if (apply) {
-		vb_apply(ctx, &inv, &rules, &mods, &plan);
-		summary(ctx, &inv, &plan);
+		vb_run_apply(ctx, &inv, &rules, &mods, &plan, &res);
+		summary(ctx, &plan, &res);
 	} else if (!strcmp(cmd, "plan")) {
 		vb_plan_print(ctx, &inv, &plan, stdout, json);
 	} else {
 		vb_pci_names(ctx, &inv);
 		vb_status_print(&inv, &plan, stdout, json);
 	}
-	status = ctx->parse_errors ? VB_EXIT_USAGE :
-		 ctx->errors ? VB_EXIT_FAILED : VB_EXIT_OK;
+	status = vb_exit_status(ctx, &plan, apply ? &res : NULL);
 	/* The record is the whole machine's: a --device run would cut it
 	 * down to one group. */
 	if (apply && !ctx->nscope)
@@ -341,6 +340,10 @@ int vfiobind_main(int argc, char **argv)
 		return usage_error("unexpected argument '%s'", argv[optind + 1]);
 	if (ctx.nscope && strcmp(cmd, "apply") && strcmp(cmd, "plan"))
 		return usage_error("%s", "--device goes with apply and plan");
+	/* The host's modprobe would load into the running kernel, by alias
+	 * too, while every sysfs write lands under the root. */
+	if (ctx.root[0] && !ctx.modprobe && !strcmp(cmd, "apply"))
+		return usage_error("%s", "apply --root needs --modprobe: the host's module loader acts on the running kernel, not on the root");
 	if (dry_run && strcmp(cmd, "release"))
 		return usage_error("%s", "--dry-run goes with release; plan is apply's dry run");
 	if (json && strcmp(cmd, "plan") && strcmp(cmd, "status"))

@@ -174,6 +174,30 @@ static int by_name(const struct dirent **a, const struct dirent **b)
 	return strcmp((*a)->d_name, (*b)->d_name);
 }
 
+/*
+ * The host path of a config file named as inside the root.  A file that
+ * is a link to /dev/null is masked, as in systemd and modprobe.d: it is
+ * skipped without a word.
+ */
+static int config_path(struct vb_ctx *ctx, const char *name, char *path,
+		       size_t len)
+{
+	char inside[PATH_MAX];
+	int r;
+
+	r = vb_resolve(ctx, name, inside, sizeof(inside));
+	if (r < 0) {
+		ctx->parse_errors++;
+		vb_err(ctx, "%s: cannot resolve: %s", name, strerror(-r));
+		return r;
+	}
+	if (!strcmp(inside, "/dev/null")) {
+		vb_dbg(ctx, "%s: masked (a link to /dev/null)", name);
+		return -ENOENT;
+	}
+	return vb_path(ctx, path, len, "%s", inside);
+}
+
 int vb_config_load(struct vb_ctx *ctx, struct vb_rules *rules)
 {
 	struct dirent **names;
@@ -182,9 +206,9 @@ int vb_config_load(struct vb_ctx *ctx, struct vb_rules *rules)
 
 	if (ctx->config)
 		return load_file(ctx, ctx->config, ctx->config, true, rules);
-	if (vb_path(ctx, path, sizeof(path), "/etc/vfiobind.conf") == 0)
+	if (config_path(ctx, "/etc/vfiobind.conf", path, sizeof(path)) == 0)
 		load_file(ctx, path, "/etc/vfiobind.conf", false, rules);
-	if (vb_path(ctx, path, sizeof(path), "/etc/vfiobind.d") < 0)
+	if (config_path(ctx, "/etc/vfiobind.d", path, sizeof(path)) < 0)
 		return 0;
 	n = scandir(path, &names, conf_filter, by_name);
 	if (n < 0)
@@ -192,7 +216,7 @@ int vb_config_load(struct vb_ctx *ctx, struct vb_rules *rules)
 	for (i = 0; i < n; i++) {
 		snprintf(name, sizeof(name), "/etc/vfiobind.d/%s",
 			 names[i]->d_name);
-		if (vb_path(ctx, path, sizeof(path), "%s", name) == 0)
+		if (config_path(ctx, name, path, sizeof(path)) == 0)
 			load_file(ctx, path, name, false, rules);
 		free(names[i]);
 	}

@@ -147,14 +147,14 @@ static void need_variant(struct vb_ctx *ctx, struct modlist *l,
 static void host_variants(struct vb_ctx *ctx, struct modlist *l,
 			  const struct vb_modules *mods,
 			  const struct vb_inventory *inv,
-			  struct vb_rules *rules)
+			  const struct vb_rules *rules)
 {
 	char why[VB_ORIGIN_MAX + VB_ITEM_MAX + 16];
 	size_t i, j;
 
 	for (i = 0; i < inv->n; i++) {
 		const struct vb_device *d = &inv->dev[i];
-		const struct vb_rule *r = vb_rule_best(rules, RULE_BIND, d);
+		const struct vb_rule *r = vb_rule_for(rules, RULE_BIND, d);
 
 		if (!r || r->target != TGT_VFIO)
 			continue;
@@ -202,8 +202,8 @@ static void sriov_modules(struct vb_ctx *ctx, struct modlist *l,
 	}
 }
 
-int vb_image_modules(struct vb_ctx *ctx, struct vb_rules *rules, bool all,
-		     FILE *out)
+int vb_image_modules(struct vb_ctx *ctx, const struct vb_rules *rules,
+		     bool all, FILE *out)
 {
 	struct vb_inventory inv = { 0 };
 	struct vb_modules mods;

@@ -39,28 +39,68 @@ static bool kmsg_write(const struct vb_ctx *ctx, enum vb_level level,
 	return n;
 }
 
+static size_t msg_hash(const char *msg)
+{
+	uint64_t h = 0xcbf29ce484222325ull;	/* FNV-1a */
+
+	for (; *msg; msg++)
+		h = (h ^ (unsigned char)*msg) * 0x100000001b3ull;
+	return (size_t)h;
+}
+
+/* The slot holding msg, or the free slot where it would go. */
+static size_t *msg_slot(const struct vb_ctx *ctx, const char *msg)
+{
+	size_t mask = ctx->msg_set_cap - 1, i = msg_hash(msg) & mask;
+
+	while (ctx->msg_set[i] &&
+	       strcmp(ctx->msg[ctx->msg_set[i] - 1].text, msg))
+		i = (i + 1) & mask;
+	return &ctx->msg_set[i];
+}
+
+static int msg_set_grow(struct vb_ctx *ctx)
+{
+	size_t cap = ctx->msg_set_cap ? ctx->msg_set_cap * 2 : 64, i;
+	size_t *old = ctx->msg_set, oldcap = ctx->msg_set_cap;
+
+	ctx->msg_set = calloc(cap, sizeof(*ctx->msg_set));
+	if (!ctx->msg_set) {
+		ctx->msg_set = old;
+		return -ENOMEM;
+	}
+	ctx->msg_set_cap = cap;
+	for (i = 0; i < oldcap; i++)
+		if (old[i])
+			*msg_slot(ctx, ctx->msg[old[i] - 1].text) = old[i];
+	free(old);
+	return 0;
+}
+
 static void remember(struct vb_ctx *ctx, enum vb_level level, const char *msg)
 {
 	struct vb_msg *m;
+	size_t *slot;
 
+	if (2 * (ctx->nmsg + 1) > ctx->msg_set_cap && msg_set_grow(ctx) < 0)
+		return;
 	m = vb_grow(ctx->msg, &ctx->cmsg, ctx->nmsg, sizeof(*m));
 	if (!m)
 		return;
 	ctx->msg = m;
 	m[ctx->nmsg].level = level;
 	m[ctx->nmsg].text = strdup(msg);
-	if (m[ctx->nmsg].text)
-		ctx->nmsg++;
+	if (!m[ctx->nmsg].text)
+		return;
+	slot = msg_slot(ctx, msg);
+	if (!*slot)
+		*slot = ctx->nmsg + 1;
+	ctx->nmsg++;
 }
 
 static bool seen(const struct vb_ctx *ctx, const char *msg)
 {
-	size_t i;
-
-	for (i = 0; i < ctx->nmsg; i++)
-		if (!strcmp(ctx->msg[i].text, msg))
-			return true;
-	return false;
+	return ctx->msg_set_cap && *msg_slot(ctx, msg) != 0;
 }
 
 void vb_log(struct vb_ctx *ctx, enum vb_level level, const char *fmt, ...)
@@ -98,6 +138,8 @@ void vb_ctx_free(struct vb_ctx *ctx)
 	for (i = 0; i < ctx->nmsg; i++)
 		free(ctx->msg[i].text);
 	free(ctx->msg);
+	free(ctx->msg_set);
 	ctx->msg = NULL;
-	ctx->nmsg = ctx->cmsg = 0;
+	ctx->msg_set = NULL;
+	ctx->nmsg = ctx->cmsg = ctx->msg_set_cap = 0;
 }

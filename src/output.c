@@ -278,6 +278,8 @@ static void status_device(const struct vb_inventory *inv,
 		vb_json_bool(j, "bridge", d->bridge);
 		if (d->boot_vga >= 0)
 			vb_json_bool(j, "boot_vga", d->boot_vga == 1);
+		if (d->boot_display)
+			vb_json_bool(j, "boot_display", true);
 		if (d->totalvfs >= 0) {
 			vb_json_int(j, "sriov_numvfs", d->numvfs);
 			vb_json_int(j, "sriov_totalvfs", d->totalvfs);
@@ -296,7 +298,8 @@ static void status_device(const struct vb_inventory *inv,
 		d->driver[0] ? d->driver : "-",
 		d->override[0] ? d->override : "-",
 		d->bridge ? "  bridge" : "",
-		d->boot_vga == 1 ? "  boot-vga" : "", label);
+		d->boot_vga == 1 ? "  boot-vga" :
+		d->boot_display ? "  boot-display" : "", label);
 	if (inv->name && inv->name[i])
 		fprintf(f, "                %s\n", inv->name[i]);
 }

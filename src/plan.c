@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The plan: a pure function of the inventory, the rules and the module
- * index.  It writes nothing; it logs what it decides and why.
+ * index.  It writes nothing and logs nothing: what it decides and why is
+ * kept in the plan, with its counts, and vb_plan_log says it.
  *
  *  1. each device takes its most specific bind rule (address > id with
  *     subsystem > id > class; among equals the last one, so the command
@@ -24,7 +25,43 @@ struct seed {
 	const struct vb_rule *rule;
 	enum vb_target target;
 	const char *driver;
+	bool card_part;		/* a function of a selected graphics card */
 };
+
+/* The plan logs nothing: what it has to say is kept for its caller. */
+static void say(struct vb_plan *plan, enum vb_level level, const char *fmt,
+		...) __attribute__((format(printf, 3, 4)));
+
+static void say(struct vb_plan *plan, enum vb_level level, const char *fmt,
+		...)
+{
+	struct vb_msg *m;
+	va_list ap;
+	char *text;
+
+	va_start(ap, fmt);
+	if (vasprintf(&text, fmt, ap) < 0)
+		text = NULL;
+	va_end(ap);
+	if (!text)
+		return;
+	m = vb_grow(plan->msg, &plan->cmsg, plan->nmsg, sizeof(*m));
+	if (!m) {
+		free(text);
+		return;
+	}
+	plan->msg = m;
+	m[plan->nmsg].level = level;
+	m[plan->nmsg++].text = text;
+}
+
+void vb_plan_log(struct vb_ctx *ctx, const struct vb_plan *plan)
+{
+	size_t i;
+
+	for (i = 0; i < plan->nmsg; i++)
+		vb_log(ctx, plan->msg[i].level, "%s", plan->msg[i].text);
+}
 
 static int specificity(const struct vb_selector *sel)
 {
@@ -39,23 +76,83 @@ static int specificity(const struct vb_selector *sel)
 	return 0;
 }
 
-const struct vb_rule *vb_rule_best(struct vb_rules *rules,
-				   enum vb_rule_kind kind,
-				   const struct vb_device *d)
+static bool same_outcome(const struct vb_rule *a, const struct vb_rule *b)
 {
-	struct vb_rule *best = NULL;
+	return a->target == b->target && !strcmp(a->driver, b->driver) &&
+	       a->flags == b->flags && a->numvfs == b->numvfs &&
+	       a->pf_mode == b->pf_mode;
+}
+
+/* The winning rule; *rival is an equal-ranked loser that wanted else. */
+static const struct vb_rule *best_rule(const struct vb_rules *rules,
+				       enum vb_rule_kind kind,
+				       const struct vb_device *d,
+				       const struct vb_rule **rival,
+				       unsigned *matches)
+{
+	const struct vb_rule *best = NULL;
 	size_t i;
 
+	*rival = NULL;
 	for (i = 0; i < rules->n; i++) {
-		struct vb_rule *r = &rules->r[i];
+		const struct vb_rule *r = &rules->r[i];
 
 		if (r->kind != kind || !vb_selector_match(&r->sel, d))
 			continue;
-		r->matches++;
+		matches[i]++;
 		if (!best || specificity(&r->sel) >= specificity(&best->sel))
 			best = r;
 	}
+	for (i = 0; best && &rules->r[i] != best; i++) {
+		const struct vb_rule *r = &rules->r[i];
+
+		if (r->kind == kind &&
+		    specificity(&r->sel) == specificity(&best->sel) &&
+		    !same_outcome(r, best) && vb_selector_match(&r->sel, d))
+			*rival = r;
+	}
 	return best;
+}
+
+const struct vb_rule *vb_rule_for(const struct vb_rules *rules,
+				  enum vb_rule_kind kind,
+				  const struct vb_device *d)
+{
+	const struct vb_rule *rival;
+	unsigned *matches = calloc(rules->n + 1, sizeof(*matches));
+	const struct vb_rule *r;
+
+	if (!matches)
+		return NULL;
+	r = best_rule(rules, kind, d, &rival, matches);
+	free(matches);
+	return r;
+}
+
+struct rivalry {
+	const struct vb_rule *loser, *winner;
+};
+
+/* Once per pair of rules, naming the first device they disagree on. */
+static void warn_rivals(struct vb_plan *plan, const struct vb_device *d,
+			const struct vb_rule *loser,
+			const struct vb_rule *winner, struct rivalry **seen,
+			size_t *nseen, size_t *cseen)
+{
+	struct rivalry *rv;
+	size_t i;
+
+	for (i = 0; i < *nseen; i++)
+		if ((*seen)[i].loser == loser && (*seen)[i].winner == winner)
+			return;
+	rv = vb_grow(*seen, cseen, *nseen, sizeof(*rv));
+	if (rv) {
+		*seen = rv;
+		rv[(*nseen)++] = (struct rivalry){ loser, winner };
+	}
+	say(plan, VB_WARNING, "%s: %s item '%s' and %s item '%s' select it with equal rank and different targets; the later, '%s', wins",
+	    d->addr, loser->origin, loser->text, winner->origin,
+	    winner->text, winner->text);
 }
 
 const char *vb_pf_mode_name(enum vb_pf_mode mode)
@@ -79,6 +176,52 @@ static bool is_usb_host(const struct vb_device *d)
 	return (d->class_code >> 8) == 0x0c03;
 }
 
+static bool is_display(const struct vb_device *d)
+{
+	return (d->class_code >> 16) == 0x03;
+}
+
+static bool same_slot(const struct vb_device *a, const struct vb_device *b)
+{
+	return a->domain == b->domain && a->bus == b->bus &&
+	       a->slot == b->slot;
+}
+
+/*
+ * Functions a graphics card carries besides its display controller: HD
+ * audio, and on cards with a USB-C port (NVIDIA Turing and others) a USB
+ * host controller and a UCSI controller.  Next to a selected display
+ * controller in its own slot they are parts of the card the user asked
+ * for.  Next to anything else they are not: chipsets put USB, SATA and a
+ * bridge into one slot, and a second USB controller there may hold the
+ * host's keyboard.
+ */
+static bool is_card_function(const struct vb_device *d)
+{
+	switch (d->class_code >> 8) {
+	case 0x0403:	/* HD audio */
+	case 0x0c03:	/* USB host controller */
+	case 0x0c80:	/* serial bus, other: USB Type-C UCSI */
+		return true;
+	}
+	return false;
+}
+
+static void mark_card_parts(const struct vb_inventory *inv,
+			    const bool *seeded, struct seed *seeds)
+{
+	size_t i, j;
+
+	for (i = 0; i < inv->n; i++) {
+		if (seeded[i] || !is_card_function(&inv->dev[i]))
+			continue;
+		for (j = 0; j < inv->n; j++)
+			if (seeded[j] && is_display(&inv->dev[j]) &&
+			    same_slot(&inv->dev[i], &inv->dev[j]))
+				seeds[i].card_part = true;
+	}
+}
+
 static const struct vb_sriov_plan *sriov_of(const struct vb_plan *plan,
 					    size_t pf)
 {
@@ -96,8 +239,17 @@ static bool bind_fits_vfio_pf(const struct vb_rule *bind)
 	       (bind->target == TGT_DRIVER && !strcmp(bind->driver, "vfio-pci"));
 }
 
+/* pci-stub and host drivers need no IOMMU; vfio does. */
+static bool needs_iommu(enum vb_target target, const char *driver)
+{
+	return target == TGT_VFIO ||
+	       (target == TGT_DRIVER && vb_driver_managed_dma(driver) &&
+		strcmp(driver, "pci-stub"));
+}
+
 /* Why an SR-IOV rule cannot hold for the PF d, or NULL. */
 static const char *sriov_conflict(const struct vb_modules *mods,
+				  bool no_iommu,
 				  const struct vb_device *d,
 				  const struct vb_rule *r,
 				  const struct vb_rule *bind, char *buf,
@@ -126,6 +278,11 @@ static const char *sriov_conflict(const struct vb_modules *mods,
 			 d->addr, d->numvfs, d->driver[0] ? d->driver : "(none)");
 		return buf;
 	}
+	if (no_iommu && (r->pf_mode == PF_VFIO ||
+			 needs_iommu(r->target, r->driver))) {
+		snprintf(buf, len, "no IOMMU groups: the VFs cannot go to vfio (vf=pci-stub or vf=host can)");
+		return buf;
+	}
 	vb_module_name(module, sizeof(module), r->driver);
 	if (r->target == TGT_DRIVER && !vb_modules_known(mods, module)) {
 		snprintf(buf, len, "unknown VF driver '%s' (no module %s for kernel %s)",
@@ -135,9 +292,10 @@ static const char *sriov_conflict(const struct vb_modules *mods,
 	return NULL;
 }
 
-static void plan_sriov(struct vb_ctx *ctx, const struct vb_inventory *inv,
-		       struct vb_rules *rules, const struct vb_modules *mods,
-		       struct vb_plan *plan, const struct vb_rule *const *bind)
+static void plan_sriov(const struct vb_inventory *inv,
+		       const struct vb_rule *const *sriov,
+		       const struct vb_modules *mods, struct vb_plan *plan,
+		       const struct vb_rule *const *bind)
 {
 	struct vb_sriov_plan *s;
 	const char *why;
@@ -146,19 +304,21 @@ static void plan_sriov(struct vb_ctx *ctx, const struct vb_inventory *inv,
 
 	for (i = 0; i < inv->n; i++) {
 		const struct vb_device *d = &inv->dev[i];
-		const struct vb_rule *r = vb_rule_best(rules, RULE_SRIOV, d);
+		const struct vb_rule *r = sriov[i];
 
 		if (!r || (d->is_vf && r->sel.kind != SEL_ADDR))
 			continue;
 		if (d->totalvfs < 0 || d->is_vf) {
-			vb_err(ctx, "%s item '%s': %s is not an SR-IOV physical function",
-			       r->origin, r->text, d->addr);
+			say(plan, VB_ERR, "%s item '%s': %s is not an SR-IOV physical function",
+			    r->origin, r->text, d->addr);
 			plan->errors++;
 			continue;
 		}
-		why = sriov_conflict(mods, d, r, bind[i], buf, sizeof(buf));
+		why = sriov_conflict(mods, plan->no_iommu, d, r, bind[i], buf,
+				     sizeof(buf));
 		if (why) {
-			vb_err(ctx, "%s item '%s': %s", r->origin, r->text, why);
+			say(plan, VB_ERR, "%s item '%s': %s", r->origin,
+			    r->text, why);
 			plan->errors++;
 			continue;
 		}
@@ -176,13 +336,13 @@ static void plan_sriov(struct vb_ctx *ctx, const struct vb_inventory *inv,
 		/* apply --device never changes a VF count it was not given:
 		 * the VFs an operator made are claimed as they are. */
 		s->change = (unsigned)d->numvfs != r->numvfs &&
-			    (!ctx->nscope || vb_in_scope(ctx, d));
+			    (!inv->scoped || d->named);
 		snprintf(s->pf_driver, sizeof(s->pf_driver), "%s",
 			 vb_pf_driver(r->pf_mode));
 		if (!s->change && d->driver[0] && s->pf_mode != PF_NATIVE &&
 		    strcmp(d->driver, s->pf_driver))
-			vb_notice(ctx, "%s: keeps its %d VFs and its driver %s (wanted %s: change the VF count to switch)",
-				  d->addr, d->numvfs, d->driver, s->pf_driver);
+			say(plan, VB_NOTICE, "%s: keeps its %d VFs and its driver %s (wanted %s: change the VF count to switch)",
+			    d->addr, d->numvfs, d->driver, s->pf_driver);
 	}
 }
 
@@ -206,6 +366,9 @@ static bool seed_of(const struct vb_inventory *inv, const struct vb_plan *plan,
 		seed->driver = "vfio-pci";
 		return true;
 	}
+	if (bind[i] && d->is_vf && (pf = vb_inventory_find(inv, d->physfn)) &&
+	    (s = sriov_of(plan, (size_t)(pf - inv->dev))) && s->change)
+		return false;	/* re-created first, then planned */
 	if (bind[i]) {
 		seed->rule = bind[i];
 		seed->target = bind[i]->target;
@@ -229,21 +392,33 @@ static bool seed_of(const struct vb_inventory *inv, const struct vb_plan *plan,
 	return seed->target != TGT_HOST;
 }
 
-static void choose_driver(struct vb_ctx *ctx, const struct vb_modules *mods,
+/*
+ * A named driver that does not leave DMA to vfio (e1000, ixgbevf,
+ * xhci_pci): the device just changes host driver.  Its group is neither
+ * closed nor judged by vfio's rules, which only vfio and pci-stub need.
+ */
+static bool host_driver_seed(const struct seed *seed)
+{
+	return seed->target == TGT_DRIVER &&
+	       !vb_driver_managed_dma(seed->driver);
+}
+
+static void choose_driver(struct vb_plan *plan, const struct vb_modules *mods,
 			  const struct vb_device *d, const struct seed *seed,
 			  struct vb_dev_plan *dp)
 {
 	if (seed->target == TGT_DRIVER) {
-		snprintf(dp->driver, sizeof(dp->driver), "%s", seed->driver);
 		vb_module_name(dp->module, sizeof(dp->module), seed->driver);
+		vb_modules_driver(mods, dp->module, dp->driver,
+				  sizeof(dp->driver));
 	} else {
 		snprintf(dp->module, sizeof(dp->module), "%s",
 			 vb_variant_for(mods, d->modalias));
-		vb_driver_for_module(dp->module, dp->driver,
-				     sizeof(dp->driver));
+		vb_modules_driver(mods, dp->module, dp->driver,
+				  sizeof(dp->driver));
 		if (strcmp(dp->module, "vfio_pci"))
-			vb_info(ctx, "%s: vfio variant driver %s matches %s",
-				d->addr, dp->module, d->modalias);
+			say(plan, VB_INFO, "%s: vfio variant driver %s matches %s",
+			    d->addr, dp->module, d->modalias);
 	}
 	dp->done = !strcmp(d->driver, dp->driver) &&
 		   !strcmp(d->override, dp->driver);
@@ -255,9 +430,11 @@ bool vb_same_group(const struct vb_inventory *inv, size_t first, size_t i)
 			      inv->dev[i].group == inv->dev[first].group);
 }
 
-void vb_plan_untouch_group(const struct vb_inventory *inv,
-			   struct vb_plan *plan, size_t i,
-			   const struct vb_rule *rule)
+/* Marks i's whole group (or i alone, without one) as left untouched, and
+ * attributes it to rule when rule is given. */
+static void untouch_group(const struct vb_inventory *inv,
+			  struct vb_plan *plan, size_t i,
+			  const struct vb_rule *rule)
 {
 	size_t j;
 
@@ -277,145 +454,268 @@ static bool is_chipset(const struct vb_device *d)
 }
 
 struct refusal {
-	const struct vb_device *culprit;
+	const char *culprit;
 	const char *why, *hint;
 	const struct vb_rule *host_rule;
 };
 
-/*
- * Why a group must be left alone, if it must: checked in order of how
- * much the user would lose, so the message names the worst problem.
- */
-static bool refuse_group(const struct vb_inventory *inv,
-			 const struct vb_plan *plan, const struct seed *seeds,
-			 const bool *seeded, size_t first, unsigned flags,
-			 bool stub, struct refusal *rf)
+/* A group being decided, as the checks below see it. */
+struct group_view {
+	const struct vb_inventory *inv;
+	const struct vb_plan *plan;
+	const struct seed *seeds;
+	const bool *seeded;
+	size_t first;
+	unsigned flags;		/* options of every rule seeding the group */
+	bool stub;		/* given to pci-stub, which needs no IOMMU */
+};
+
+static const char allow_group[] =
+	"; add +allow-group to the item to claim the whole group anyway";
+
+static bool no_iommu_group(const struct group_view *g, struct refusal *rf)
 {
-	static const char allow_group[] =
-		"; add +allow-group to the item to claim the whole group anyway";
+	if (g->inv->dev[g->first].group >= 0 || g->stub)
+		return false;
+	rf->culprit = g->inv->dev[g->first].addr;
+	rf->why = "has no IOMMU group, and vfio-pci will not take it";
+	return true;
+}
+
+static bool unknown_member(const struct group_view *g, struct refusal *rf)
+{
+	const struct vb_stray *stray;
+
+	stray = vb_group_stray(g->inv, g->inv->dev[g->first].group);
+	if (!stray)
+		return false;
+	rf->culprit = stray->name;
+	rf->why = "is in the group but not a PCI device vfiobind can read";
+	return true;
+}
+
+static bool boot_display(const struct group_view *g, size_t i,
+			 struct refusal *rf)
+{
+	const struct vb_device *d = &g->inv->dev[i];
+
+	if ((d->boot_vga != 1 && !d->boot_display) ||
+	    (g->flags & RULE_ALLOW_BOOT_VGA))
+		return false;
+	rf->why = d->boot_vga == 1 ?
+		  "is the boot VGA device (claiming it takes the console)" :
+		  "is the boot display (claiming it takes the console)";
+	rf->hint = "; add +allow-boot-vga to the item to claim it anyway";
+	return true;
+}
+
+static bool kept_for_host(const struct group_view *g, size_t i,
+			  struct refusal *rf)
+{
+	const struct seed *seed = &g->seeds[i];
+
+	if (g->seeded[i] && host_driver_seed(seed))
+		rf->why = "is given to a host driver by";
+	else if (!g->seeded[i] && seed->rule && seed->target == TGT_HOST)
+		rf->why = "is kept for the host by";
+	else
+		return false;
+	rf->host_rule = seed->rule;
+	return true;
+}
+
+static bool sriov_pf(const struct group_view *g, size_t i,
+		     struct refusal *rf)
+{
+	const struct vb_device *d = &g->inv->dev[i];
+	const struct vb_sriov_plan *s = sriov_of(g->plan, i);
+
+	if (d->numvfs > 0 && !s && strcmp(d->driver, "vfio-pci"))
+		rf->why = "has SR-IOV VFs enabled, and vfio-pci refuses such a PF";
+	else if (!g->seeded[i] && s && s->pf_mode != PF_VFIO)
+		rf->why = "is an SR-IOV PF driven by the host";
+	else
+		return false;
+	return true;
+}
+
+/* Pulled in only by the group, and unless the user agreed to it. */
+static bool unselected(const struct group_view *g, size_t i)
+{
+	return !g->seeded[i] && !(g->flags & RULE_ALLOW_GROUP) &&
+	       !g->seeds[i].card_part;
+}
+
+static bool host_storage_or_usb(const struct group_view *g, size_t i,
+				struct refusal *rf)
+{
+	const struct vb_device *d = &g->inv->dev[i];
+
+	if (!unselected(g, i) || !(is_storage(d) || is_usb_host(d)))
+		return false;
+	rf->why = is_storage(d) ? "is a storage controller nobody selected" :
+				  "is a USB controller nobody selected";
+	rf->hint = allow_group;
+	return true;
+}
+
+static bool host_chipset(const struct group_view *g, size_t i,
+			 struct refusal *rf)
+{
+	if (!unselected(g, i) || !is_chipset(&g->inv->dev[i]))
+		return false;
+	rf->why = "is a chipset function nobody selected";
+	rf->hint = allow_group;
+	return true;
+}
+
+/*
+ * Why a group must be left alone, in order of how much the user would
+ * lose, so the message names the worst problem.  A check is either about
+ * the group or about each of its members (bridges keep their driver and
+ * are never judged).
+ */
+static const struct group_check {
+	const char *name;
+	bool (*group)(const struct group_view *g, struct refusal *rf);
+	bool (*member)(const struct group_view *g, size_t i,
+		       struct refusal *rf);
+} group_checks[] = {
+	{ "no IOMMU group for vfio", no_iommu_group, NULL },
+	{ "a member vfiobind cannot read", unknown_member, NULL },
+	{ "the boot display", NULL, boot_display },
+	{ "a member kept for the host", NULL, kept_for_host },
+	{ "an SR-IOV PF vfio-pci cannot take", NULL, sriov_pf },
+	{ "an unselected storage or USB controller", NULL, host_storage_or_usb },
+	{ "an unselected chipset function", NULL, host_chipset },
+};
+
+static bool refuse_group(const struct group_view *g, struct refusal *rf)
+{
+	const struct group_check *c;
 	size_t i;
-	int check;
 
-	if (inv->dev[first].group < 0 && !stub) {
-		rf->culprit = &inv->dev[first];
-		rf->why = "has no IOMMU group, and vfio-pci will not take it";
+	for (c = group_checks; c < group_checks + ARRAY_SIZE(group_checks);
+	     c++) {
+		memset(rf, 0, sizeof(*rf));
 		rf->hint = "";
-		rf->host_rule = NULL;
-		return true;
-	}
-
-	for (check = 0; check < 5; check++)
-		for (i = 0; i < inv->n; i++) {
-			const struct vb_device *d = &inv->dev[i];
-			const struct vb_sriov_plan *s = sriov_of(plan, i);
-
-			if (!vb_same_group(inv, first, i) || d->bridge)
-				continue;
-			rf->culprit = d;
-			rf->hint = "";
-			rf->host_rule = NULL;
-			if (check == 0 && d->boot_vga == 1 &&
-			    !(flags & RULE_ALLOW_BOOT_VGA)) {
-				rf->why = "is the boot VGA device (claiming it takes the console)";
-				rf->hint = "; add +allow-boot-vga to the item to claim it anyway";
+		if (c->group) {
+			if (c->group(g, rf))
 				return true;
-			}
-			if (check == 2 && d->numvfs > 0 && !s &&
-			    strcmp(d->driver, "vfio-pci")) {
-				rf->why = "has SR-IOV VFs enabled, and vfio-pci refuses such a PF";
-				return true;
-			}
-			if (seeded[i])
-				continue;
-			if (check == 1 && seeds[i].rule &&
-			    seeds[i].target == TGT_HOST) {
-				rf->why = "is kept for the host by";
-				rf->host_rule = seeds[i].rule;
-				return true;
-			}
-			if (check == 2 && s && s->pf_mode != PF_VFIO) {
-				rf->why = "is an SR-IOV PF driven by the host";
-				return true;
-			}
-			if (flags & RULE_ALLOW_GROUP)
-				continue;
-			rf->hint = allow_group;
-			if (check == 3 && (is_storage(d) || is_usb_host(d))) {
-				rf->why = is_storage(d) ?
-					  "is a storage controller nobody selected" :
-					  "is a USB controller nobody selected";
-				return true;
-			}
-			if (check == 4 && is_chipset(d)) {
-				rf->why = "is a chipset function nobody selected";
-				return true;
-			}
+			continue;
 		}
+		for (i = 0; i < g->inv->n; i++) {
+			if (!vb_same_group(g->inv, g->first, i) ||
+			    g->inv->dev[i].bridge || !c->member(g, i, rf))
+				continue;
+			rf->culprit = g->inv->dev[i].addr;
+			return true;
+		}
+	}
 	return false;
 }
 
 /* Decides one IOMMU group (or a lone device with group -1). */
-static void plan_group(struct vb_ctx *ctx, const struct vb_inventory *inv,
+static void plan_group(const struct vb_inventory *inv,
 		       const struct vb_modules *mods, struct vb_plan *plan,
 		       const struct seed *seeds, const bool *seeded,
 		       size_t first)
 {
 	const struct vb_device *lead = &inv->dev[first];
 	const struct vb_rule *rule = seeds[first].rule;
+	struct group_view view = { inv, plan, seeds, seeded, first, 0, false };
 	struct refusal rf;
-	unsigned flags = 0;
-	bool stub = false;
 	char rel[64];
 	size_t i;
 
 	for (i = 0; i < inv->n; i++) {
 		if (!vb_same_group(inv, first, i) || !seeded[i])
 			continue;
-		flags |= seeds[i].rule->flags;
-		stub |= seeds[i].target == TGT_DRIVER &&
-			!strcmp(seeds[i].driver, "pci-stub");
+		view.flags |= seeds[i].rule->flags;
+		view.stub |= seeds[i].target == TGT_DRIVER &&
+			     !strcmp(seeds[i].driver, "pci-stub");
 	}
 	if (lead->group >= 0)
 		snprintf(rel, sizeof(rel), "IOMMU group %d", lead->group);
 	else
 		snprintf(rel, sizeof(rel), "device %s (no IOMMU group)",
 			 lead->addr);
-	if (refuse_group(inv, plan, seeds, seeded, first, flags, stub, &rf)) {
-		vb_plan_untouch_group(inv, plan, first, rule);
+	if (refuse_group(&view, &rf)) {
+		untouch_group(inv, plan, first, rule);
 		plan->errors++;
 		if (rf.host_rule)
-			vb_err(ctx, "%s item '%s' selects %s: refused, group left untouched: %s %s %s item '%s'",
-			       rule->origin, rule->text, rel, rf.culprit->addr,
-			       rf.why, rf.host_rule->origin, rf.host_rule->text);
+			say(plan, VB_ERR, "%s item '%s' selects %s: refused, group left untouched: %s %s %s item '%s'",
+			    rule->origin, rule->text, rel, rf.culprit,
+			    rf.why, rf.host_rule->origin, rf.host_rule->text);
 		else
-			vb_err(ctx, "%s item '%s' selects %s: refused, group left untouched: %s %s%s",
-			       rule->origin, rule->text, rel, rf.culprit->addr,
-			       rf.why, rf.hint);
+			say(plan, VB_ERR, "%s item '%s' selects %s: refused, group left untouched: %s %s%s",
+			    rule->origin, rule->text, rel, rf.culprit,
+			    rf.why, rf.hint);
 		return;
 	}
 	for (i = 0; i < inv->n; i++) {
 		const struct vb_device *d = &inv->dev[i];
 		struct vb_dev_plan *dp = &plan->dev[i];
-		struct seed companion = { rule, TGT_VFIO, "" };
+		struct seed companion = { rule, TGT_VFIO, "", false };
 
 		if (!vb_same_group(inv, first, i) || d->bridge)
 			continue;
-		if (!seeded[i] && stub) {
+		if (!seeded[i] && view.stub) {
 			companion.target = TGT_DRIVER;
 			companion.driver = "pci-stub";
 		}
 		dp->claim = CLAIM_BIND;
 		dp->companion = !seeded[i];
 		dp->rule = seeded[i] ? seeds[i].rule : rule;
-		choose_driver(ctx, mods, d, seeded[i] ? &seeds[i] : &companion,
+		choose_driver(plan, mods, d, seeded[i] ? &seeds[i] : &companion,
 			      dp);
-		if (dp->companion)
-			vb_info(ctx, "%s: claimed with %s: same %s", d->addr,
-				lead->addr, rel);
+		if (dp->companion && seeds[i].card_part)
+			say(plan, VB_INFO, "%s: claimed with %s: a function of the same graphics card",
+			    d->addr, lead->addr);
+		else if (dp->companion)
+			say(plan, VB_INFO, "%s: claimed with %s: same %s", d->addr,
+			    lead->addr, rel);
 	}
 }
 
-static void check_drivers(struct vb_ctx *ctx, const struct vb_inventory *inv,
+/* A claimed graphics card whose other functions sit in another group
+ * (recent AMD cards) keeps them on the host unless they are selected. */
+static void warn_split_cards(const struct vb_inventory *inv,
+			     struct vb_plan *plan)
+{
+	size_t i, j;
+
+	for (i = 0; i < inv->n; i++) {
+		const struct vb_device *gpu = &inv->dev[i];
+
+		if (plan->dev[i].claim != CLAIM_BIND || !is_display(gpu))
+			continue;
+		for (j = 0; j < inv->n; j++) {
+			const struct vb_device *d = &inv->dev[j];
+
+			if (!same_slot(gpu, d) || vb_same_group(inv, i, j) ||
+			    d->bridge || plan->dev[j].claim == CLAIM_BIND)
+				continue;
+			say(plan, VB_WARNING, "%s is claimed, but %s, a function of the same card, is in another IOMMU group and stays with the host; select %04x:%02x:%02x.* to claim the whole card",
+			    gpu->addr, d->addr, gpu->domain, gpu->bus,
+			    gpu->slot);
+		}
+	}
+}
+
+static void plan_host_driver(const struct vb_inventory *inv,
+			     const struct vb_modules *mods,
+			     struct vb_plan *plan, const struct seed *seed,
+			     size_t i)
+{
+	struct vb_dev_plan *dp = &plan->dev[i];
+
+	dp->claim = CLAIM_BIND;
+	dp->rule = seed->rule;
+	choose_driver(plan, mods, &inv->dev[i], seed, dp);
+}
+
+static void check_drivers(const struct vb_inventory *inv,
 			  const struct vb_modules *mods, struct vb_plan *plan)
 {
 	size_t i;
@@ -426,19 +726,18 @@ static void check_drivers(struct vb_ctx *ctx, const struct vb_inventory *inv,
 		if (dp->claim != CLAIM_BIND ||
 		    vb_modules_known(mods, dp->module))
 			continue;
-		vb_err(ctx, "%s item '%s': unknown driver '%s' (no module %s for kernel %s): %s left untouched",
-		       dp->rule->origin, dp->rule->text, dp->driver, dp->module,
-		       mods->kver,
-		       inv->dev[i].group >= 0 ? "its IOMMU group" : "device");
+		say(plan, VB_ERR, "%s item '%s': unknown driver '%s' (no module %s for kernel %s): %s left untouched",
+		    dp->rule->origin, dp->rule->text, dp->driver, dp->module,
+		    mods->kver,
+		    inv->dev[i].group >= 0 ? "its IOMMU group" : "device");
 		plan->errors++;
-		vb_plan_untouch_group(inv, plan, i, NULL);
+		untouch_group(inv, plan, i, NULL);
 	}
 }
 
 /* A PF whose group is left untouched gets no SR-IOV change either, and a
  * PF meant for vfio-pci that is not claimed gets nothing. */
-static void drop_untouched_pfs(struct vb_ctx *ctx,
-			       const struct vb_inventory *inv,
+static void drop_untouched_pfs(const struct vb_inventory *inv,
 			       struct vb_plan *plan)
 {
 	size_t i, n = 0;
@@ -449,9 +748,9 @@ static void drop_untouched_pfs(struct vb_ctx *ctx,
 
 		if (c == CLAIM_REFUSED ||
 		    (s->pf_mode == PF_VFIO && c != CLAIM_BIND)) {
-			vb_err(ctx, "%s item '%s': PF %s left untouched with its IOMMU group",
-			       s->rule->origin, s->rule->text,
-			       inv->dev[s->pf].addr);
+			say(plan, VB_ERR, "%s item '%s': PF %s left untouched with its IOMMU group",
+			    s->rule->origin, s->rule->text,
+			    inv->dev[s->pf].addr);
 			plan->errors++;
 			continue;
 		}
@@ -460,36 +759,89 @@ static void drop_untouched_pfs(struct vb_ctx *ctx,
 	plan->nsriov = n;
 }
 
-int vb_plan_build(struct vb_ctx *ctx, const struct vb_inventory *inv,
-		  struct vb_rules *rules, const struct vb_modules *mods,
+static void refuse_without_iommu(const struct vb_inventory *inv,
+				 struct vb_plan *plan, const struct seed *seeds,
+				 bool *seeded)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < inv->n; i++) {
+		if (!seeded[i] ||
+		    !needs_iommu(seeds[i].target, seeds[i].driver))
+			continue;
+		seeded[i] = false;
+		plan->dev[i].claim = CLAIM_REFUSED;
+		plan->dev[i].rule = seeds[i].rule;
+		n++;
+	}
+	if (!n)
+		return;
+	plan->errors++;
+	say(plan, VB_ERR, "no IOMMU groups under /sys/kernel/iommu_groups: the IOMMU is off or missing (enable VT-d/AMD-Vi in firmware, boot with intel_iommu=on or amd_iommu=on); only pci-stub rules hold: %zu device%s left untouched",
+	    n, n == 1 ? "" : "s");
+}
+
+/* A few by name, then one line: a config of thousands of stale items
+ * must not flood the kernel log. */
+#define UNMATCHED_NAMED 5
+
+static void report_unmatched(const struct vb_rules *rules,
+			     struct vb_plan *plan)
+{
+	size_t i, n = 0, vf_changes = 0;
+
+	for (i = 0; i < plan->nsriov; i++)
+		vf_changes += plan->sriov[i].change;
+	for (i = 0; i < rules->n; i++) {
+		const struct vb_rule *r = &rules->r[i];
+
+		if (plan->matches[i])
+			continue;
+		n++;
+		if (vf_changes)
+			continue;
+		plan->errors++;
+		if (n <= UNMATCHED_NAMED)
+			say(plan, VB_ERR, "%s item '%s' matches no PCI device",
+			    r->origin, r->text);
+	}
+	if (n && vf_changes)
+		say(plan, VB_NOTICE, "%zu item%s match%s no PCI device before the VFs are created; planned again once they exist",
+		    n, n == 1 ? "" : "s", n == 1 ? "es" : "");
+	else if (n > UNMATCHED_NAMED)
+		say(plan, VB_ERR, "and %zu more items match no PCI device",
+		    n - UNMATCHED_NAMED);
+}
+
+int vb_plan_build(const struct vb_inventory *inv,
+		  const struct vb_rules *rules, const struct vb_modules *mods,
 		  struct vb_plan *plan)
 {
-	const struct vb_rule **bind;
+	const struct vb_rule **bind, **sriov, *rival;
+	struct rivalry *seen = NULL;
+	size_t nseen = 0, cseen = 0;
 	struct seed *seeds;
 	bool *seeded, *decided;
 	size_t i, j;
 
 	memset(plan, 0, sizeof(*plan));
 	plan->dev = calloc(inv->n + 1, sizeof(*plan->dev));
-	if (!plan->dev)
+	plan->matches = calloc(rules->n + 1, sizeof(*plan->matches));
+	if (!plan->dev || !plan->matches) {
+		vb_plan_free(plan);
 		return -ENOMEM;
+	}
 	plan->ndev = inv->n;
+	plan->no_iommu = inv->ngroups == 0;
 	if (rules->off) {
 		plan->off = true;
-		vb_notice(ctx, "disabled by %s 'off': nothing is claimed",
-			  rules->off_origin);
+		say(plan, VB_NOTICE, "disabled by %s 'off': nothing is claimed",
+		    rules->off_origin);
 		return 0;
 	}
 	if (rules->n == 0)
 		return 0;
-	if (inv->ngroups == 0) {
-		plan->no_iommu = true;
-		plan->errors++;
-		vb_err(ctx, "no IOMMU groups under %s/sys/kernel/iommu_groups: the IOMMU is off or missing (enable VT-d/AMD-Vi in firmware, boot with intel_iommu=on or amd_iommu=on); nothing is claimed",
-		       ctx->root);
-		return 0;
-	}
-	bind = calloc(inv->n + 1, sizeof(*bind));
+	bind = calloc(2 * (inv->n + 1), sizeof(*bind));
 	seeds = calloc(inv->n + 1, sizeof(*seeds));
 	seeded = calloc(inv->n + 1, sizeof(*seeded));
 	decided = calloc(inv->n + 1, sizeof(*decided));
@@ -500,46 +852,52 @@ int vb_plan_build(struct vb_ctx *ctx, const struct vb_inventory *inv,
 		free(decided);
 		return -ENOMEM;
 	}
-	for (i = 0; i < inv->n; i++)
-		bind[i] = vb_rule_best(rules, RULE_BIND, &inv->dev[i]);
-	plan_sriov(ctx, inv, rules, mods, plan, bind);
+	sriov = bind + inv->n + 1;
+	for (i = 0; i < inv->n; i++) {
+		bind[i] = best_rule(rules, RULE_BIND, &inv->dev[i], &rival,
+				    plan->matches);
+		if (rival)
+			warn_rivals(plan, &inv->dev[i], rival, bind[i], &seen,
+				    &nseen, &cseen);
+		sriov[i] = best_rule(rules, RULE_SRIOV, &inv->dev[i], &rival,
+				     plan->matches);
+		if (rival)
+			warn_rivals(plan, &inv->dev[i], rival, sriov[i], &seen,
+				    &nseen, &cseen);
+	}
+	free(seen);
+	plan_sriov(inv, sriov, mods, plan, bind);
 	for (i = 0; i < inv->n; i++) {
 		seeded[i] = seed_of(inv, plan, bind, i, &seeds[i]);
 		if (inv->dev[i].bridge && bind[i] &&
 		    bind[i]->sel.kind == SEL_ADDR &&
 		    bind[i]->target != TGT_HOST) {
-			vb_err(ctx, "%s item '%s': %s is a bridge; vfio-pci and pci-stub cannot take it, left alone",
-			       bind[i]->origin, bind[i]->text,
-			       inv->dev[i].addr);
+			say(plan, VB_ERR, "%s item '%s': %s is a bridge; vfio-pci and pci-stub cannot take it, left alone",
+			    bind[i]->origin, bind[i]->text,
+			    inv->dev[i].addr);
 			plan->errors++;
 		}
 	}
+	if (plan->no_iommu)
+		refuse_without_iommu(inv, plan, seeds, seeded);
+	mark_card_parts(inv, seeded, seeds);
 	for (i = 0; i < inv->n; i++) {
 		if (!seeded[i] || decided[i])
 			continue;
-		plan_group(ctx, inv, mods, plan, seeds, seeded, i);
+		if (host_driver_seed(&seeds[i])) {
+			plan_host_driver(inv, mods, plan, &seeds[i], i);
+			continue;
+		}
+		plan_group(inv, mods, plan, seeds, seeded, i);
 		for (j = i; j < inv->n; j++)
 			if (vb_same_group(inv, i, j))
 				decided[j] = true;
 	}
-	check_drivers(ctx, inv, mods, plan);
-	drop_untouched_pfs(ctx, inv, plan);
-	for (i = 0, j = 0; i < plan->nsriov; i++)
-		j += plan->sriov[i].change;
-	for (i = 0; i < rules->n; i++) {
-		const struct vb_rule *r = &rules->r[i];
-
-		if (r->matches || ctx->nscope)	/* --device: others elsewhere */
-			continue;
-		if (j) {	/* planned again once the new VFs exist */
-			vb_notice(ctx, "%s item '%s' matches no PCI device before the VFs are created",
-				  r->origin, r->text);
-			continue;
-		}
-		vb_err(ctx, "%s item '%s' matches no PCI device", r->origin,
-		       r->text);
-		plan->errors++;
-	}
+	check_drivers(inv, mods, plan);
+	warn_split_cards(inv, plan);
+	drop_untouched_pfs(inv, plan);
+	if (!inv->scoped)	/* --device: the other rules are for others */
+		report_unmatched(rules, plan);
 	free(bind);
 	free(seeds);
 	free(seeded);
@@ -549,7 +907,13 @@ int vb_plan_build(struct vb_ctx *ctx, const struct vb_inventory *inv,
 
 void vb_plan_free(struct vb_plan *plan)
 {
+	size_t i;
+
+	for (i = 0; i < plan->nmsg; i++)
+		free(plan->msg[i].text);
+	free(plan->msg);
 	free(plan->dev);
+	free(plan->matches);
 	free(plan->sriov);
 	memset(plan, 0, sizeof(*plan));
 }

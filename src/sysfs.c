@@ -4,7 +4,6 @@
  * pciutils, attributes are mandatory (vendor, device, class) or optional;
  * only a missing mandatory one drops the device, with a warning.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -105,10 +104,12 @@ static int read_device(struct vb_ctx *ctx, const char *addr,
 	size_t i;
 
 	memset(d, 0, sizeof(*d));
+	/* the kernel's own spelling, domains of 4 to 8 digits (VMD: 10000+) */
 	if (vb_parse_addr(addr, &sel) < 0 || sel.any_func ||
-	    strlen(addr) != VB_ADDR_LEN - 1)
+	    snprintf(d->addr, sizeof(d->addr), "%04x:%02x:%02x.%u", sel.domain,
+		     sel.bus, sel.slot, sel.func) >= (int)sizeof(d->addr) ||
+	    strcmp(d->addr, addr))
 		return -EINVAL;
-	memcpy(d->addr, addr, VB_ADDR_LEN);
 	d->domain = sel.domain;
 	d->bus = sel.bus;
 	d->slot = sel.slot;
@@ -134,6 +135,9 @@ static int read_device(struct vb_ctx *ctx, const char *addr,
 		d->group = atoi(grp);
 	d->boot_vga = read_num(ctx, addr, "boot_vga", 10, &v[0]) ? -1 :
 		      (int)v[0];
+	/* Linux 6.17+: on the primary display of any class, not only VGA */
+	d->boot_display = read_num(ctx, addr, "boot_display", 10, &v[0]) == 0 &&
+			  v[0] == 1;
 	read_name(ctx, addr, "physfn", d->physfn, sizeof(d->physfn), true);
 	d->is_vf = d->physfn[0] != '\0';
 	d->bridge = is_bridge(ctx, d);
@@ -144,31 +148,88 @@ static int by_addr(const void *a, const void *b)
 {
 	const struct vb_device *x = a, *y = b;
 
+	uint32_t kx = (uint32_t)x->bus << 8 | x->slot << 3 | x->func;
+	uint32_t ky = (uint32_t)y->bus << 8 | y->slot << 3 | y->func;
+
 	if (x->domain != y->domain)
 		return x->domain < y->domain ? -1 : 1;
-	return strcmp(x->addr + 5, y->addr + 5);
+	return kx < ky ? -1 : kx > ky;
 }
 
-static int count_groups(const struct vb_ctx *ctx)
+static int add_stray(struct vb_inventory *inv, int group, const char *name)
 {
-	char path[PATH_MAX];
-	struct dirent *de;
-	DIR *dir;
-	int n = 0;
+	struct vb_stray *st;
 
-	if (vb_path(ctx, path, sizeof(path), "/sys/kernel/iommu_groups") < 0)
-		return 0;
-	dir = opendir(path);
-	if (!dir)
-		return 0;
-	while ((de = readdir(dir)))
-		if (de->d_name[0] != '.')
-			n++;
-	closedir(dir);
-	return n;
+	st = vb_grow(inv->stray, &inv->cstray, inv->nstray, sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	inv->stray = st;
+	st = &inv->stray[inv->nstray++];
+	st->group = group;
+	snprintf(st->name, sizeof(st->name), "%.*s", (int)sizeof(st->name) - 1,
+		 name);
+	return 0;
 }
 
-bool vb_in_scope(const struct vb_ctx *ctx, const struct vb_device *d)
+/*
+ * Group membership as the kernel lists it in iommu_groups/N/devices, not
+ * as each device's link says: a member the inventory cannot read (or one
+ * that is not PCI) is kept as a stray, and its group is never claimed.
+ */
+struct group_walk {
+	struct vb_ctx *ctx;
+	struct vb_inventory *inv;
+	int group;
+};
+
+static int iommu_group_member(void *data, const char *name)
+{
+	struct group_walk *w = data;
+	struct vb_device *d = vb_inventory_find(w->inv, name);
+
+	if (!d)
+		return add_stray(w->inv, w->group, name);
+	d->group = w->group;
+	return 0;
+}
+
+static int one_group(void *data, const char *name)
+{
+	struct group_walk *w = data;
+	char rel[64], *end;
+	long g;
+	int r;
+
+	w->inv->ngroups++;
+	g = strtol(name, &end, 10);
+	if (*end || g < 0 || g > 0x7fffffff)
+		return 0;
+	w->group = (int)g;
+	snprintf(rel, sizeof(rel), "/sys/kernel/iommu_groups/%d/devices",
+		 w->group);
+	r = vb_dir_each(w->ctx, rel, iommu_group_member, w);
+	return r == -ENOENT ? 0 : r;
+}
+
+static int one_device(void *data, const char *name)
+{
+	struct group_walk *w = data;
+	struct vb_inventory *inv = w->inv;
+	struct vb_device *d;
+
+	d = vb_grow(inv->dev, &inv->cap, inv->n, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	inv->dev = d;
+	if (read_device(w->ctx, name, &inv->dev[inv->n]) < 0) {
+		vb_warn(w->ctx, "%s: skipped: unreadable PCI device", name);
+		return 0;
+	}
+	inv->n++;
+	return 0;
+}
+
+static bool in_scope(const struct vb_ctx *ctx, const struct vb_device *d)
 {
 	size_t i;
 
@@ -183,19 +244,20 @@ bool vb_in_scope(const struct vb_ctx *ctx, const struct vb_device *d)
  * of a named VF with its group (its SR-IOV rule decides for the VF);
  * nothing else is planned or touched.
  */
-static void scope(const struct vb_ctx *ctx, struct vb_inventory *inv)
+static int scope(const struct vb_ctx *ctx, struct vb_inventory *inv)
 {
 	bool *keep = calloc(inv->n + 1, sizeof(*keep));
 	size_t i, j, n = 0;
 
 	if (!keep)
-		return;
+		return -ENOMEM;
 	for (i = 0; i < inv->n; i++) {
-		const struct vb_device *d = &inv->dev[i], *pf;
+		struct vb_device *d = &inv->dev[i];
+		const struct vb_device *pf;
 
-		if (!vb_in_scope(ctx, d))
+		if (!in_scope(ctx, d))
 			continue;
-		keep[i] = true;
+		d->named = keep[i] = true;
 		pf = d->is_vf ? vb_inventory_find(inv, d->physfn) : NULL;
 		for (j = 0; j < inv->n; j++) {
 			const struct vb_device *m = &inv->dev[j];
@@ -210,47 +272,30 @@ static void scope(const struct vb_ctx *ctx, struct vb_inventory *inv)
 		if (keep[i])
 			inv->dev[n++] = inv->dev[i];
 	inv->n = n;
+	inv->scoped = true;
 	free(keep);
+	return 0;
 }
 
 int vb_inventory_read(struct vb_ctx *ctx, struct vb_inventory *inv)
 {
-	char path[PATH_MAX];
-	struct vb_device *d;
-	struct dirent *de;
-	DIR *dir;
+	struct group_walk w = { ctx, inv, -1 };
+	int r;
 
 	memset(inv, 0, sizeof(*inv));
-	if (vb_path(ctx, path, sizeof(path), "/sys/bus/pci/devices") < 0)
-		return -ENAMETOOLONG;
-	dir = opendir(path);
-	if (!dir) {
-		vb_err(ctx, "cannot read %s: %s", path, strerror(errno));
-		return -errno;
+	r = vb_dir_each(ctx, "/sys/bus/pci/devices", one_device, &w);
+	if (r < 0) {
+		if (r != -ENOMEM)
+			vb_err(ctx, "cannot read %s/sys/bus/pci/devices: %s",
+			       ctx->root, strerror(-r));
+		return r;
 	}
-	while ((de = readdir(dir))) {
-		if (de->d_name[0] == '.')
-			continue;
-		d = vb_grow(inv->dev, &inv->cap, inv->n, sizeof(*d));
-		if (!d) {
-			closedir(dir);
-			return -ENOMEM;
-		}
-		inv->dev = d;
-		if (read_device(ctx, de->d_name, &inv->dev[inv->n]) < 0) {
-			vb_warn(ctx, "%s: skipped: unreadable PCI device",
-				de->d_name);
-			continue;
-		}
-		inv->n++;
-	}
-	closedir(dir);
 	if (inv->n)
 		qsort(inv->dev, inv->n, sizeof(*inv->dev), by_addr);
-	inv->ngroups = count_groups(ctx);
-	if (ctx->nscope)
-		scope(ctx, inv);
-	return 0;
+	r = vb_dir_each(ctx, "/sys/kernel/iommu_groups", one_group, &w);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	return ctx->nscope ? scope(ctx, inv) : 0;
 }
 
 void vb_inventory_free(struct vb_inventory *inv)
@@ -261,6 +306,7 @@ void vb_inventory_free(struct vb_inventory *inv)
 		free(inv->name[i]);
 	free(inv->name);
 	free(inv->dev);
+	free(inv->stray);
 	memset(inv, 0, sizeof(*inv));
 }
 
@@ -272,6 +318,17 @@ struct vb_device *vb_inventory_find(const struct vb_inventory *inv,
 	for (i = 0; i < inv->n; i++)
 		if (!strcmp(inv->dev[i].addr, addr))
 			return &inv->dev[i];
+	return NULL;
+}
+
+const struct vb_stray *vb_group_stray(const struct vb_inventory *inv,
+				      int group)
+{
+	size_t i;
+
+	for (i = 0; i < inv->nstray; i++)
+		if (inv->stray[i].group == group)
+			return &inv->stray[i];
 	return NULL;
 }
 

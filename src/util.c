@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Paths under the root directory, sysfs attribute I/O, small helpers. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -24,6 +25,69 @@ int vb_path(const struct vb_ctx *ctx, char *buf, size_t len, const char *fmt,
 	n = vsnprintf(buf + rl, len - rl, fmt, ap);
 	va_end(ap);
 	if (n < 0 || (size_t)n >= len - rl)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/*
+ * rel with every symbolic link followed as it would be inside the root:
+ * component by component, an absolute target starts again at the root,
+ * and ".." never climbs above it (as in a chroot).  The result is a path
+ * inside the root, for vb_path; a host's absolute link is never followed.
+ */
+int vb_resolve(const struct vb_ctx *ctx, const char *rel, char *buf,
+	       size_t len)
+{
+	char done[PATH_MAX] = "", todo[PATH_MAX], next[PATH_MAX];
+	char host[PATH_MAX], target[PATH_MAX], *comp, *rest, *slash;
+	int links = 0;
+	ssize_t n;
+
+	if (strlen(rel) >= sizeof(todo))
+		return -ENAMETOOLONG;
+	strcpy(todo, rel);
+	for (comp = todo; comp;) {
+		while (*comp == '/')
+			comp++;
+		if (!*comp)
+			break;
+		rest = strchr(comp, '/');
+		if (rest)
+			*rest++ = '\0';
+		if (!strcmp(comp, ".")) {
+			comp = rest;
+			continue;
+		}
+		if (!strcmp(comp, "..")) {
+			slash = strrchr(done, '/');
+			if (slash)
+				*slash = '\0';
+			comp = rest;
+			continue;
+		}
+		if (snprintf(next, sizeof(next), "%s/%s", done, comp) >=
+		    (int)sizeof(next) ||
+		    vb_path(ctx, host, sizeof(host), "%s", next) < 0)
+			return -ENAMETOOLONG;
+		n = readlink(host, target, sizeof(target) - 1);
+		if (n < 0) {
+			strcpy(done, next);
+			comp = rest;
+			continue;
+		}
+		if (++links > 40)
+			return -ELOOP;
+		target[n] = '\0';
+		if (target[0] == '/')
+			done[0] = '\0';
+		if (snprintf(next, sizeof(next), "%s%s%s", target,
+			     rest ? "/" : "", rest ? rest : "") >=
+		    (int)sizeof(next))
+			return -ENAMETOOLONG;
+		strcpy(todo, next);
+		comp = todo;
+	}
+	if (snprintf(buf, len, "%s", done[0] ? done : "/") >= (int)len)
 		return -ENAMETOOLONG;
 	return 0;
 }
@@ -123,6 +187,31 @@ int vb_write_attr(struct vb_ctx *ctx, const char *rel, const char *value)
 	ctx->writes++;
 	vb_dbg(ctx, "write '%s' to %s: %s", value, rel,
 	       r < 0 ? strerror(-r) : "ok");
+	return r;
+}
+
+/*
+ * Calls fn for every entry of the directory rel under the root, hidden
+ * ones and "." and ".." aside, until fn returns nonzero (which it then
+ * returns).  -errno when the directory cannot be opened.
+ */
+int vb_dir_each(const struct vb_ctx *ctx, const char *rel,
+		int (*fn)(void *data, const char *name), void *data)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *dir;
+	int r = 0;
+
+	if (vb_path(ctx, path, sizeof(path), "%s", rel) < 0)
+		return -ENAMETOOLONG;
+	dir = opendir(path);
+	if (!dir)
+		return -errno;
+	while (r == 0 && (de = readdir(dir)))
+		if (de->d_name[0] != '.')
+			r = fn(data, de->d_name);
+	closedir(dir);
 	return r;
 }
 

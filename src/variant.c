@@ -45,28 +45,28 @@ char *vb_slurp(const char *path, size_t *len)
 	return buf;
 }
 
-static int add_known(struct vb_modules *mods, const char *name, size_t len)
+/* Appends a module name to a "\nmod1\nmod2\n" list. */
+static int add_name(char **list, size_t *len, const char *name, size_t n)
 {
-	char module[VB_NAME_MAX], *k;
-	char raw[VB_NAME_MAX];
+	char module[VB_NAME_MAX], raw[VB_NAME_MAX], *k;
 	size_t ml;
 
-	if (len == 0 || len >= VB_NAME_MAX)
+	if (n == 0 || n >= VB_NAME_MAX)
 		return 0;
-	memcpy(raw, name, len);
-	raw[len] = '\0';
+	memcpy(raw, name, n);
+	raw[n] = '\0';
 	vb_module_name(module, sizeof(module), raw);
 	ml = strlen(module);
-	k = realloc(mods->known, mods->knownlen + ml + 3);
+	k = realloc(*list, *len + ml + 3);
 	if (!k)
 		return -ENOMEM;
-	mods->known = k;
-	if (mods->knownlen == 0)
-		mods->known[mods->knownlen++] = '\n';
-	memcpy(mods->known + mods->knownlen, module, ml);
-	mods->knownlen += ml;
-	mods->known[mods->knownlen++] = '\n';
-	mods->known[mods->knownlen] = '\0';
+	*list = k;
+	if (*len == 0)
+		k[(*len)++] = '\n';
+	memcpy(k + *len, module, ml);
+	*len += ml;
+	k[(*len)++] = '\n';
+	k[*len] = '\0';
 	return 0;
 }
 
@@ -91,7 +91,11 @@ static void index_paths(struct vb_modules *mods, const char *text, bool dep)
 		slash = ko;
 		while (slash > line && slash[-1] != '/')
 			slash--;
-		add_known(mods, slash, (size_t)(ko - slash));
+		add_name(&mods->known, &mods->knownlen, slash,
+			 (size_t)(ko - slash));
+		if (!dep)
+			add_name(&mods->builtin, &mods->builtinlen, slash,
+				 (size_t)(ko - slash));
 	}
 }
 
@@ -128,6 +132,38 @@ static void index_aliases(struct vb_modules *mods, char *text)
 	}
 }
 
+/*
+ * The driver names registered modules gave themselves, from each PCI
+ * driver's module link: xhci_pci registers xhci_hcd, and plan and apply
+ * must both say so.
+ */
+struct driver_walk {
+	const struct vb_ctx *ctx;
+	struct vb_modules *mods;
+};
+
+static int pci_driver(void *data, const char *name)
+{
+	const struct driver_walk *w = data;
+	struct vb_modules *mods = w->mods;
+	char rel[PATH_MAX], module[VB_NAME_MAX];
+	struct vb_pci_driver *pd;
+
+	if (strlen(name) >= VB_NAME_MAX)
+		return 0;
+	snprintf(rel, sizeof(rel), "/sys/bus/pci/drivers/%s/module", name);
+	if (vb_read_link_base(w->ctx, rel, module, sizeof(module)) < 0)
+		return 0;
+	pd = vb_grow(mods->drv, &mods->cdrv, mods->ndrv, sizeof(*pd));
+	if (!pd)
+		return -ENOMEM;
+	mods->drv = pd;
+	pd = &mods->drv[mods->ndrv++];
+	vb_module_name(pd->module, sizeof(pd->module), module);
+	snprintf(pd->driver, sizeof(pd->driver), "%s", name);
+	return 0;
+}
+
 int vb_modules_load(struct vb_ctx *ctx, struct vb_modules *mods)
 {
 	static const char *const files[] = { "modules.alias", "modules.dep",
@@ -159,6 +195,8 @@ int vb_modules_load(struct vb_ctx *ctx, struct vb_modules *mods)
 		index_paths(mods, text[2], false);
 	if (text[0])
 		index_aliases(mods, text[0]);
+	vb_dir_each(ctx, "/sys/bus/pci/drivers", pci_driver,
+		    &(struct driver_walk){ ctx, mods });
 	for (i = 0; i < 3; i++)
 		free(text[i]);
 	return 0;
@@ -172,19 +210,32 @@ void vb_modules_free(struct vb_modules *mods)
 		free(mods->alias[i].pattern);
 	free(mods->alias);
 	free(mods->known);
+	free(mods->builtin);
+	free(mods->drv);
 	memset(mods, 0, sizeof(*mods));
+}
+
+static bool in_list(const char *list, const char *module)
+{
+	char needle[VB_NAME_MAX + 2];
+
+	if (!list)
+		return false;
+	snprintf(needle, sizeof(needle), "\n%s\n", module);
+	return strstr(list, needle) != NULL;
 }
 
 bool vb_modules_known(const struct vb_modules *mods, const char *module)
 {
-	char needle[VB_NAME_MAX + 2];
-
 	if (!mods->have_dep)
 		return true;	/* cannot tell; apply will find out */
-	if (!mods->known)
-		return false;
-	snprintf(needle, sizeof(needle), "\n%s\n", module);
-	return strstr(mods->known, needle) != NULL;
+	return in_list(mods->known, module);
+}
+
+/* Built in: no /sys/module/M/initstate, and nothing for modprobe to load. */
+bool vb_modules_builtin(const struct vb_modules *mods, const char *module)
+{
+	return in_list(mods->builtin, module);
 }
 
 const char *vb_variant_for(const struct vb_modules *mods, const char *modalias)
@@ -227,4 +278,18 @@ void vb_driver_for_module(const char *module, char *driver, size_t len)
 			return;
 		}
 	snprintf(driver, len, "%s", module);
+}
+
+/* The name a registered module gave its driver, or the usual guess. */
+void vb_modules_driver(const struct vb_modules *mods, const char *module,
+		       char *driver, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < mods->ndrv; i++)
+		if (!strcmp(mods->drv[i].module, module)) {
+			snprintf(driver, len, "%s", mods->drv[i].driver);
+			return;
+		}
+	vb_driver_for_module(module, driver, len);
 }

@@ -14,10 +14,12 @@
 #include <stdio.h>
 
 #define VB_NAME_MAX 64		/* driver and module names */
-#define VB_ADDR_LEN 13		/* "0000:00:00.0" plus NUL */
+#define VB_ADDR_LEN 17		/* "ffffffff:00:00.0" plus NUL: VMD domains */
 #define VB_ITEM_MAX 128		/* one rule item, as typed */
 #define VB_ORIGIN_MAX 256	/* "file:line:col" or "vfio.bind" */
 #define VB_MODALIAS_MAX 128
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Exit statuses, documented in vfiobind(8) and the README. */
 enum {
@@ -56,12 +58,14 @@ struct vb_ctx {
 	bool replan;		/* planning again after SR-IOV: say only news */
 	vb_write_fn write_attr;	/* sysfs writer; tests substitute their own */
 	int parse_errors;	/* input items that did not parse */
-	int errors;		/* errors logged */
+	int errors;		/* errors logged: a statistic, never the status */
 	unsigned writes;	/* sysfs writes made */
 	const struct vb_selector *scope; /* apply --device: only these groups */
 	size_t nscope;
 	struct vb_msg *msg;	/* warnings and errors, for JSON output */
 	size_t nmsg, cmsg;
+	size_t *msg_set;	/* open hash of msg: index + 1, 0 when free */
+	size_t msg_set_cap;	/* a power of two, above twice nmsg */
 };
 
 void vb_ctx_free(struct vb_ctx *ctx);
@@ -78,6 +82,8 @@ void vb_log(struct vb_ctx *ctx, enum vb_level level, const char *fmt, ...)
 /* util.c: paths under the root, attribute I/O, growable arrays */
 int vb_path(const struct vb_ctx *ctx, char *buf, size_t len, const char *fmt,
 	    ...) __attribute__((format(printf, 4, 5)));
+int vb_resolve(const struct vb_ctx *ctx, const char *rel, char *buf,
+	       size_t len);
 int vb_read_file(const char *path, char *buf, size_t len);
 int vb_read_attr(const struct vb_ctx *ctx, const char *rel, char *buf,
 		 size_t len);
@@ -86,6 +92,8 @@ int vb_read_link_base(const struct vb_ctx *ctx, const char *rel, char *buf,
 int vb_write_attr_real(struct vb_ctx *ctx, const char *rel, const char *value);
 int vb_write_attr(struct vb_ctx *ctx, const char *rel, const char *value);
 bool vb_exists(const struct vb_ctx *ctx, const char *rel);
+int vb_dir_each(const struct vb_ctx *ctx, const char *rel,
+		int (*fn)(void *data, const char *name), void *data);
 void *vb_grow(void *base, size_t *cap, size_t n, size_t size);
 bool vb_valid_name(const char *name);
 void vb_module_name(char *dst, size_t len, const char *name);
@@ -128,7 +136,6 @@ struct vb_rule {
 	char text[VB_ITEM_MAX];
 	char origin[VB_ORIGIN_MAX];
 	unsigned seq;
-	unsigned matches;
 };
 
 struct vb_rules {
@@ -179,17 +186,28 @@ struct vb_device {
 	char override[VB_NAME_MAX];	/* "" when none */
 	int group;			/* -1 without an IOMMU group */
 	int boot_vga;			/* -1 when the attribute is absent */
+	bool boot_display;		/* the firmware's primary display */
 	bool bridge;
 	bool is_vf;
 	char physfn[VB_ADDR_LEN];
 	int totalvfs, numvfs;		/* -1 without SR-IOV */
 	int autoprobe;
+	bool named;			/* named by apply --device */
+};
+
+/* A member of an IOMMU group that is not in the inventory. */
+struct vb_stray {
+	int group;
+	char name[VB_NAME_MAX];
 };
 
 struct vb_inventory {
 	struct vb_device *dev;
 	size_t n, cap;
 	int ngroups;
+	struct vb_stray *stray;
+	size_t nstray, cstray;
+	bool scoped;		/* apply --device: the named devices' groups only */
 	char **name;		/* pci.ids names, for status; NULL without */
 };
 
@@ -197,18 +215,23 @@ int vb_inventory_read(struct vb_ctx *ctx, struct vb_inventory *inv);
 void vb_inventory_free(struct vb_inventory *inv);
 struct vb_device *vb_inventory_find(const struct vb_inventory *inv,
 				    const char *addr);
+const struct vb_stray *vb_group_stray(const struct vb_inventory *inv,
+				      int group);
 int vb_device_refresh(struct vb_ctx *ctx, struct vb_device *d);
 bool vb_selector_match(const struct vb_selector *sel,
 		       const struct vb_device *d);
 bool vb_driver_managed_dma(const char *driver);
-/* Named by apply --device (never true without --device). */
-bool vb_in_scope(const struct vb_ctx *ctx, const struct vb_device *d);
 
 /* variant.c: modules.alias, modules.dep and modules.builtin */
 struct vb_alias {
 	char *pattern;
 	char module[VB_NAME_MAX];
 	int wildcards;
+};
+
+struct vb_pci_driver {
+	char module[VB_NAME_MAX];
+	char driver[VB_NAME_MAX];
 };
 
 struct vb_modules {
@@ -219,6 +242,10 @@ struct vb_modules {
 	size_t nalias, calias;
 	char *known;			/* "\nmod1\nmod2\n" of .dep and .builtin */
 	size_t knownlen;
+	char *builtin;			/* the same of .builtin alone */
+	size_t builtinlen;
+	struct vb_pci_driver *drv;	/* PCI drivers registered now */
+	size_t ndrv, cdrv;
 };
 
 int vb_modules_load(struct vb_ctx *ctx, struct vb_modules *mods);
@@ -226,8 +253,11 @@ int vb_modules_load(struct vb_ctx *ctx, struct vb_modules *mods);
 char *vb_slurp(const char *path, size_t *len);
 void vb_modules_free(struct vb_modules *mods);
 bool vb_modules_known(const struct vb_modules *mods, const char *module);
+bool vb_modules_builtin(const struct vb_modules *mods, const char *module);
 const char *vb_variant_for(const struct vb_modules *mods, const char *modalias);
 void vb_driver_for_module(const char *module, char *driver, size_t len);
+void vb_modules_driver(const struct vb_modules *mods, const char *module,
+		       char *driver, size_t len);
 
 /* plan.c: pure; inventory + rules -> plan */
 enum vb_claim { CLAIM_NONE, CLAIM_BIND, CLAIM_REFUSED };
@@ -259,35 +289,61 @@ struct vb_plan {
 	bool off;
 	bool no_iommu;
 	int errors;		/* rules the plan cannot satisfy */
+	unsigned *matches;	/* devices each rule matched, by rule */
+	struct vb_msg *msg;	/* what the planner has to say, in order */
+	size_t nmsg, cmsg;
 };
 
-int vb_plan_build(struct vb_ctx *ctx, const struct vb_inventory *inv,
-		  struct vb_rules *rules, const struct vb_modules *mods,
-		  struct vb_plan *plan);
+/* Pure: logs nothing, writes nothing; vb_plan_log says what it found. */
+int vb_plan_build(const struct vb_inventory *inv, const struct vb_rules *rules,
+		  const struct vb_modules *mods, struct vb_plan *plan);
+void vb_plan_log(struct vb_ctx *ctx, const struct vb_plan *plan);
 void vb_plan_free(struct vb_plan *plan);
-/* The most specific rule of kind selecting d (the later of equals). */
-const struct vb_rule *vb_rule_best(struct vb_rules *rules,
-				   enum vb_rule_kind kind,
-				   const struct vb_device *d);
+/* The rule of kind that decides for d: the most specific, the later of
+ * equals (what the planner takes). */
+const struct vb_rule *vb_rule_for(const struct vb_rules *rules,
+				  enum vb_rule_kind kind,
+				  const struct vb_device *d);
 /* i is first itself or shares its IOMMU group. */
 bool vb_same_group(const struct vb_inventory *inv, size_t first, size_t i);
-/* Marks i's whole group (or i alone, without one) as left untouched, and
- * attributes it to rule when rule is given. */
-void vb_plan_untouch_group(const struct vb_inventory *inv,
-			   struct vb_plan *plan, size_t i,
-			   const struct vb_rule *rule);
 const char *vb_pf_mode_name(enum vb_pf_mode mode);
 const char *vb_pf_driver(enum vb_pf_mode mode);
 
-/* apply.c */
-int vb_apply(struct vb_ctx *ctx, struct vb_inventory *inv,
-	     struct vb_rules *rules, const struct vb_modules *mods,
-	     struct vb_plan *plan);
+/* apply.c: carries out a plan; run.c owns the loop around SR-IOV */
+struct vb_results {
+	size_t bound;		/* claimed and verified on the planned driver */
+	size_t already;		/* claimed and found so before the run */
+	size_t failed;		/* claims that did not hold or were given back */
+	size_t sriov_failed;	/* PFs whose driver or VF count was not set */
+	size_t not_viable;	/* groups given to vfio that vfio cannot open */
+	bool plan_errors;	/* a plan of the run could not satisfy a rule */
+};
+
+struct vb_apply {
+	struct vb_results res;
+	struct vb_device *saved;	/* the inventory before the last claims */
+};
+
+int vb_apply_claims(struct vb_ctx *ctx, struct vb_apply *ap,
+		    struct vb_inventory *inv, const struct vb_modules *mods,
+		    struct vb_plan *plan, bool for_sriov);
+bool vb_apply_sriov(struct vb_ctx *ctx, struct vb_apply *ap,
+		    struct vb_inventory *inv, const struct vb_plan *plan);
+int vb_apply_probe(struct vb_ctx *ctx, struct vb_apply *ap,
+		   struct vb_inventory *inv, const struct vb_plan *plan);
+void vb_apply_end(struct vb_ctx *ctx, struct vb_apply *ap);
 int vb_modprobe(struct vb_ctx *ctx, const char *module, const char *param);
 int vb_dev_write(struct vb_ctx *ctx, const struct vb_device *d,
 		 const char *attr, const char *value);
 /* Waits, bounded by --wait, until d has any driver at all. */
 bool vb_wait_any_driver(struct vb_ctx *ctx, struct vb_device *d);
+
+/* run.c: one apply run, and the exit status its results give */
+int vb_run_apply(struct vb_ctx *ctx, struct vb_inventory *inv,
+		 const struct vb_rules *rules, const struct vb_modules *mods,
+		 struct vb_plan *plan, struct vb_results *res);
+int vb_exit_status(const struct vb_ctx *ctx, const struct vb_plan *plan,
+		   const struct vb_results *res);
 
 /* output.c: plan, status and the record */
 struct vb_json {
@@ -315,8 +371,8 @@ int vb_release(struct vb_ctx *ctx, struct vb_inventory *inv,
 	       const struct vb_selector *sel, size_t nsel, bool dry_run);
 
 /* image.c: the modules an initramfs needs for the rules */
-int vb_image_modules(struct vb_ctx *ctx, struct vb_rules *rules, bool all,
-		     FILE *out);
+int vb_image_modules(struct vb_ctx *ctx, const struct vb_rules *rules,
+		     bool all, FILE *out);
 
 /* pciids.c: "Ethernet controller: Intel Corporation 82540EM ..." names
  * from pci.ids into inv->name, when the database is installed */

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "unit.h"
@@ -115,6 +116,9 @@ void fx_driver(struct fx *fx, const char *driver, const char *module)
 	snprintf(rel, sizeof(rel), "sys/module/%s/drivers/pci:%s", module,
 		 driver);
 	snprintf(target, sizeof(target), "../../../bus/pci/drivers/%s", driver);
+	fx_link(fx, rel, target);
+	snprintf(rel, sizeof(rel), "sys/bus/pci/drivers/%s/module", driver);
+	snprintf(target, sizeof(target), "../../../../module/%s", module);
 	fx_link(fx, rel, target);
 }
 
@@ -307,7 +311,20 @@ void fx_init(struct fx *fx)
 		"if [ \"$2\" = enable_sriov=1 ]; then mkdir -p \"$root/sys/module/$m/parameters\"; echo Y > \"$root/sys/module/$m/parameters/enable_sriov\"; fi\n"
 		"ln -sfn \"../../../bus/pci/drivers/$d\" \"$root/sys/module/$m/drivers/pci:$d\"\n"
 		": > \"$root/sys/bus/pci/drivers/$d/bind\"\n"
-		": > \"$root/sys/bus/pci/drivers/$d/unbind\"\n";
+		": > \"$root/sys/bus/pci/drivers/$d/unbind\"\n"
+		/* modprobe.binds: "MODULE ADDR DRIVER": loading MODULE binds
+		 * DRIVER to ADDR (a dependency, ids= in modprobe.d), unless
+		 * the device is bound or its driver_override names another */
+		"[ -f \"$root/modprobe.binds\" ] || exit 0\n"
+		"while read -r mod addr drv; do\n"
+		"  [ \"$mod\" = \"$1\" ] || continue\n"
+		"  dev=$root/sys/bus/pci/devices/$addr\n"
+		"  [ -e \"$dev/driver\" ] && continue\n"
+		"  ov=$(cat \"$dev/driver_override\")\n"
+		"  case $ov in \"(null)\"|\"$drv\") ;; *) continue;; esac\n"
+		"  mkdir -p \"$root/sys/bus/pci/drivers/$drv\"\n"
+		"  ln -s \"$root/sys/bus/pci/drivers/$drv\" \"$(cd \"$dev\" && pwd -P)/driver\"\n"
+		"done < \"$root/modprobe.binds\"\n";
 	char path[PATH_MAX];
 
 	memset(fx, 0, sizeof(*fx));
@@ -419,21 +436,31 @@ static void fake_probe(struct fx *fx, const char *addr)
 		fx_bind(fx, addr, drv);
 }
 
+/* As the kernel does on sriov_numvfs=0: every VF disappears, its device
+ * directory, its bus link, its group membership and the PF's virtfn link. */
 static void remove_vfs(struct fx *fx, const char *pf)
 {
-	char rel[PATH_MAX], vf[64], path[PATH_MAX];
+	char rel[PATH_MAX], vf[64], grp[32], path[PATH_MAX], dir[PATH_MAX];
 	int i;
 
 	for (i = 0;; i++) {
-		snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/virtfn%d", pf,
-			 i);
-		fx_path(fx, path, sizeof(path), "%s", rel);
-		if (vb_read_link_base(&fx->ctx, strchr(rel, '/'), vf,
-				      sizeof(vf)) < 0)
+		snprintf(rel, sizeof(rel), "/sys/bus/pci/devices/%s/virtfn%d",
+			 pf, i);
+		if (vb_read_link_base(&fx->ctx, rel, vf, sizeof(vf)) < 0)
 			break;
+		fx_path(fx, path, sizeof(path), "%s", rel + 1);
 		unlink(path);
+		snprintf(rel, sizeof(rel), "/sys/bus/pci/devices/%s/iommu_group",
+			 vf);
+		if (vb_read_link_base(&fx->ctx, rel, grp, sizeof(grp)) == 0) {
+			fx_path(fx, path, sizeof(path),
+				"sys/kernel/iommu_groups/%s/devices/%s", grp, vf);
+			unlink(path);
+		}
 		fx_path(fx, path, sizeof(path), "sys/bus/pci/devices/%s", vf);
+		assert_non_null(realpath(path, dir));
 		unlink(path);
+		nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	}
 }
 
@@ -489,8 +516,11 @@ static int fake_kernel(struct vb_ctx *ctx, const char *rel, const char *value)
 	}
 	if (strncmp(rel, "/sys/bus/pci/devices/", 21))
 		return vb_write_attr_real(ctx, rel, value);
-	snprintf(addr, sizeof(addr), "%s", rel + 21);
-	attr = rel + 21 + VB_ADDR_LEN;
+	attr = strchr(rel + 21, '/');
+	if (!attr)
+		return vb_write_attr_real(ctx, rel, value);
+	snprintf(addr, sizeof(addr), "%.*s", (int)(attr - rel - 21), rel + 21);
+	attr++;
 	if (!strcmp(attr, "driver/unbind")) {
 		if (!strcmp(addr, fx->fail_unbind))
 			return -EBUSY;
@@ -526,8 +556,9 @@ void fx_plan(struct fx *fx, struct fx_pipeline *p, const char *cmdline,
 		vb_cmdline_rules(&fx->ctx, cmdline, &p->rules);
 	assert_int_equal(vb_inventory_read(&fx->ctx, &p->inv), 0);
 	vb_modules_load(&fx->ctx, &p->mods);
-	assert_int_equal(vb_plan_build(&fx->ctx, &p->inv, &p->rules, &p->mods,
-				       &p->plan), 0);
+	assert_int_equal(vb_plan_build(&p->inv, &p->rules, &p->mods, &p->plan),
+			 0);
+	vb_plan_log(&fx->ctx, &p->plan);
 }
 
 void fx_pipeline_free(struct fx *fx, struct fx_pipeline *p)
@@ -560,6 +591,14 @@ bool fx_msg(const struct fx *fx, const char *needle)
 	if (vb_read_file(path, log, sizeof(log)) < 0)
 		log[0] = '\0';
 	return strstr(log, needle) != NULL;
+}
+
+long fx_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
 char *fx_driver_of(const struct fx *fx, const char *addr, char *buf,

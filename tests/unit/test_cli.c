@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The shipped static binary, run on fixture roots: usage, exit codes, JSON. */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "unit.h"
 
@@ -30,6 +34,25 @@ static void usage_errors_exit_2(void **state)
 	assert_non_null(strstr(err, "unknown option '--frob'"));
 	assert_int_equal(fx_run(&fx, out, sizeof(out), err, sizeof(err), "--wait", "x", "plan", NULL), 2);
 	assert_int_equal(fx_run(&fx, out, sizeof(out), err, sizeof(err), "--json", "apply", NULL), 2);
+	fx_free(&fx);
+}
+
+/* apply under --root must not run the host's modprobe on the host's
+ * kernel while its sysfs writes go under the root. */
+static void apply_root_needs_modprobe(void **state)
+{
+	struct fx fx;
+	char *argv[] = { "vfiobind", "--root", NULL, "--cmdline",
+			 "vfio.bind=00:03.0", "apply", NULL };
+
+	(void)state;
+	fx_init(&fx);
+	twins(&fx);
+	argv[2] = fx.root;
+	assert_int_equal(vfiobind_main(6, argv), 2);
+	assert_false(vb_exists(&fx.ctx, "/run/vfiobind/state.json"));
+	assert_int_equal(fx_run(&fx, out, sizeof(out), err, sizeof(err),
+				"--cmdline", "vfio.bind=00:03.0", "plan", NULL), 0);
 	fx_free(&fx);
 }
 
@@ -166,7 +189,7 @@ static void claims_of(const char *json, char *buf, size_t len)
 	end = strstr(p, "\"refused\": [");
 	assert_non_null(end);
 	while ((p = strstr(p, "\"address\": \"")) && p < end) {
-		assert_int_equal(sscanf(p, "\"address\": \"%12[^\"]", addr), 1);
+		assert_int_equal(sscanf(p, "\"address\": \"%16[^\"]", addr), 1);
 		p = strstr(p, "\"driver\": \"");
 		assert_non_null(p);
 		assert_int_equal(sscanf(p, "\"driver\": \"%63[^\"]", drv), 1);
@@ -253,14 +276,85 @@ static void recorded_vfio_state_is_done(void **state)
 	fx_free(&fx);
 }
 
+/* Runs the dracut pre-udev hook the way dracut's init does (sourced, with
+ * its warn()), with vfiobind replaced by 'binder'. */
+static int run_hook(struct fx *fx, const char *binder, const char *timeout)
+{
+	const char *src = getenv("VFIOBIND_SRCDIR");
+	char hook[PATH_MAX], bin[PATH_MAX], path[PATH_MAX];
+	char script[PATH_MAX * 3];
+	char *argv[] = { "sh", "-c", script, NULL };
+	int ofd, status;
+	pid_t pid;
+
+	snprintf(hook, sizeof(hook), "%s/dracut-module/90vfiobind/vfiobind-pre-udev.sh",
+		 src ? src : ".");
+	fx_write(fx, "binder", binder);
+	fx_path(fx, bin, sizeof(bin), "binder");
+	chmod(bin, 0755);
+	snprintf(script, sizeof(script),
+		 "warn() { echo \"WARN $*\"; }; VFIOBIND=%s VFIOBIND_TIMEOUT=%s; . %s; echo DONE",
+		 bin, timeout, hook);
+	fx_path(fx, path, sizeof(path), "hook.out");
+	ofd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	assert_true(ofd >= 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(ofd, 1);
+		dup2(ofd, 2);
+		execv("/bin/sh", argv);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	close(ofd);
+	fx_read(fx, "hook.out", out, sizeof(out));
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* A write that blocks in the kernel must not stall the boot: the hook
+ * gives up waiting after its bound, and the unit has the same bound. */
+static void initrd_run_is_bounded(void **state)
+{
+	const char *src = getenv("VFIOBIND_SRCDIR");
+	char path[PATH_MAX], unit[4096];
+	struct fx fx;
+	long t0;
+
+	(void)state;
+	fx_init(&fx);
+	t0 = fx_now_ms();
+	/* well below the binder's 8 s, even on a loaded machine */
+	run_hook(&fx, "#!/bin/sh\nexec sleep 8\n", "1");
+	assert_true(fx_now_ms() - t0 < 6000);
+	assert_non_null(strstr(out, "WARN vfiobind: still running after 1 s"));
+	assert_non_null(strstr(out, "DONE"));
+	run_hook(&fx, "#!/bin/sh\nexit 1\n", "1");
+	assert_non_null(strstr(out, "WARN vfiobind: some rules failed"));
+	run_hook(&fx, "#!/bin/sh\nexit 0\n", "1");
+	assert_string_equal(out, "DONE");
+	fx_free(&fx);
+
+	snprintf(path, sizeof(path), "%s/dracut-module/90vfiobind/vfiobind.service",
+		 src ? src : ".");
+	assert_true(vb_read_file(path, unit, sizeof(unit)) > 0);
+	assert_non_null(strstr(unit, "\nTimeoutStartSec=120s\n"));
+	snprintf(path, sizeof(path), "%s/dracut-module/90vfiobind/vfiobind-pre-udev.sh",
+		 src ? src : ".");
+	assert_true(vb_read_file(path, unit, sizeof(unit)) > 0);
+	assert_non_null(strstr(unit, "${VFIOBIND_TIMEOUT:-120}"));
+}
+
 const struct CMUnitTest cli_tests[] = {
 	cmocka_unit_test(recorded_vfio_state_is_done),
 	cmocka_unit_test(documented_examples_hold),
 	cmocka_unit_test(usage_errors_exit_2),
+	cmocka_unit_test(apply_root_needs_modprobe),
 	cmocka_unit_test(plan_json_lists_exactly_the_claims),
 	cmocka_unit_test(exit_statuses),
 	cmocka_unit_test(status_shows_groups_and_claims),
 	cmocka_unit_test(status_names_from_pci_ids),
 	cmocka_unit_test(apply_records_even_on_failure),
+	cmocka_unit_test(initrd_run_is_bounded),
 };
 const size_t cli_tests_count = sizeof(cli_tests) / sizeof(cli_tests[0]);

@@ -97,6 +97,25 @@ static void address_beats_id_and_later_beats_earlier(void **state)
 	fx_pipeline_free(fx, &p);
 }
 
+/* Equal rank, different targets: the later rule wins, and says so. */
+static void equal_rank_conflict_warned(void **state)
+{
+	struct fx *fx = *state;
+	struct fx_pipeline p;
+
+	fx_plan(fx, &p, "vfio.bind=8086:100e=pci-stub", "bind 8086:100e\n");
+	assert_claimed(&p, "0000:00:03.0", "pci-stub", "pci_stub");
+	assert_true(fx_msg(fx, "0000:00:03.0: /etc/vfiobind.conf:1 item '8086:100e' and vfio.bind item '8086:100e=pci-stub' select it with equal rank and different targets; the later, '8086:100e=pci-stub', wins"));
+	/* one warning per pair of rules, not per device */
+	assert_false(fx_msg(fx, "0000:00:04.0: /etc/vfiobind.conf:1"));
+	fx_pipeline_free(fx, &p);
+
+	fx_write(fx, "dev/kmsg", "");
+	fx_plan(fx, &p, "vfio.bind=8086:100e", "bind 8086:100e\n");
+	assert_false(fx_msg(fx, "equal rank"));
+	fx_pipeline_free(fx, &p);
+}
+
 /* The dual-port conventional e1000 behind a PCIe-to-PCI bridge. */
 static void bridge_group_closure(void **state)
 {
@@ -152,6 +171,118 @@ static void gpu_and_audio_claimed_boot_vga_refused(void **state)
 	fx_pipeline_free(fx, &p);
 }
 
+/* An RTX 2070 SUPER (Turing): VGA, HD audio, USB 3.1 xHCI and USB-C UCSI,
+ * four functions of one slot alone in their group behind a root port. */
+static void turing(struct fx *fx)
+{
+	fx_dev(fx, "0000:00:1c.0", NULL, 0x1b36, 0x000c, 0x060400, 11);
+	fx_bind(fx, "0000:00:1c.0", "pcieport");
+	fx_dev(fx, "0000:2b:00.0", "0000:00:1c.0", 0x10de, 0x1e84, 0x030000, 12);
+	fx_boot_vga(fx, "0000:2b:00.0", 0);
+	fx_dev(fx, "0000:2b:00.1", "0000:00:1c.0", 0x10de, 0x10f8, 0x040300, 12);
+	fx_dev(fx, "0000:2b:00.2", "0000:00:1c.0", 0x10de, 0x1ad8, 0x0c0330, 12);
+	fx_dev(fx, "0000:2b:00.3", "0000:00:1c.0", 0x10de, 0x1ad9, 0x0c8000, 12);
+}
+
+static void gpu_usb_functions_are_part_of_the_card(void **state)
+{
+	struct fx *fx = *state;
+	struct fx_pipeline p;
+
+	turing(fx);
+	fx_plan(fx, &p, "vfio.bind=2b:00.0", NULL);
+	assert_claimed(&p, "0000:2b:00.0", "vfio-pci", "vfio_pci");
+	assert_claimed(&p, "0000:2b:00.1", "vfio-pci", "vfio_pci");
+	assert_claimed(&p, "0000:2b:00.2", "vfio-pci", "vfio_pci");
+	assert_claimed(&p, "0000:2b:00.3", "vfio-pci", "vfio_pci");
+	assert_true(fx_dev_plan(&p, "0000:2b:00.2")->companion);
+	assert_true(fx_msg(fx, "0000:2b:00.2: claimed with 0000:2b:00.0: a function of the same graphics card"));
+	assert_int_equal(p.plan.errors, 0);
+	fx_pipeline_free(fx, &p);
+
+	/* by id, as users copy it from lspci -nn */
+	fx_plan(fx, &p, "vfio.bind=10de:1e84=pci-stub", NULL);
+	assert_claimed(&p, "0000:2b:00.2", "pci-stub", "pci_stub");
+	assert_int_equal(p.plan.errors, 0);
+	fx_pipeline_free(fx, &p);
+
+	/* selecting the audio function alone makes nothing else a card part */
+	fx_plan(fx, &p, "vfio.bind=2b:00.1", NULL);
+	assert_int_equal(claim_of(&p, "0000:2b:00.2"), CLAIM_REFUSED);
+	assert_true(fx_msg(fx, "0000:2b:00.2 is a USB controller nobody selected"));
+	fx_pipeline_free(fx, &p);
+
+	/* a part of the card kept for the host still refuses the group */
+	fx_plan(fx, &p, "vfio.bind=2b:00.0,2b:00.2=host", NULL);
+	assert_int_equal(nclaimed(&p), 0);
+	assert_true(fx_msg(fx, "0000:2b:00.2 is kept for the host by vfio.bind item '2b:00.2=host'"));
+	fx_pipeline_free(fx, &p);
+}
+
+/* Chipset slots mix USB, SATA and a bridge (AMD B550 at 02:00.x), or hold
+ * two USB controllers: no sibling of a non-display device comes along. */
+static void chipset_slot_siblings_still_refused(void **state)
+{
+	struct fx *fx = *state;
+	struct fx_pipeline p;
+
+	fx_dev(fx, "0000:02:00.0", NULL, 0x1022, 0x43ee, 0x0c0330, 13);
+	fx_dev(fx, "0000:02:00.1", NULL, 0x1022, 0x43eb, 0x010601, 13);
+	fx_dev(fx, "0000:02:00.2", NULL, 0x1022, 0x43e9, 0x060400, 13);
+	fx_dev(fx, "0000:03:00.0", NULL, 0x1022, 0x149c, 0x0c0330, 14);
+	fx_dev(fx, "0000:03:00.3", NULL, 0x1022, 0x149c, 0x0c0330, 14);
+	fx_plan(fx, &p, "vfio.bind=02:00.0", NULL);
+	assert_int_equal(nclaimed(&p), 0);
+	assert_true(fx_msg(fx, "0000:02:00.1 is a storage controller nobody selected"));
+	fx_pipeline_free(fx, &p);
+	fx_plan(fx, &p, "vfio.bind=03:00.0", NULL);
+	assert_int_equal(nclaimed(&p), 0);
+	assert_true(fx_msg(fx, "0000:03:00.3 is a USB controller nobody selected"));
+	fx_pipeline_free(fx, &p);
+}
+
+/* Recent AMD cards: VGA and audio in two groups.  The audio stays with
+ * the host unless selected, and the plan says how to take it. */
+static void gpu_function_in_another_group_warned(void **state)
+{
+	struct fx *fx = *state;
+	struct fx_pipeline p;
+
+	fx_dev(fx, "0000:0c:00.0", NULL, 0x1002, 0x73bf, 0x030000, 20);
+	fx_dev(fx, "0000:0c:00.1", NULL, 0x1002, 0xab28, 0x040300, 21);
+	fx_plan(fx, &p, "vfio.bind=0c:00.0", NULL);
+	assert_claimed(&p, "0000:0c:00.0", "vfio-pci", "vfio_pci");
+	assert_int_equal(claim_of(&p, "0000:0c:00.1"), CLAIM_NONE);
+	assert_true(fx_msg(fx, "0000:0c:00.0 is claimed, but 0000:0c:00.1, a function of the same card, is in another IOMMU group and stays with the host; select 0000:0c:00.* to claim the whole card"));
+	assert_int_equal(p.plan.errors, 0);
+	fx_pipeline_free(fx, &p);
+
+	fx_write(fx, "dev/kmsg", "");
+	fx_plan(fx, &p, "vfio.bind=0c:00.*", NULL);
+	assert_int_equal(nclaimed(&p), 2);
+	assert_false(fx_msg(fx, "stays with the host"));
+	fx_pipeline_free(fx, &p);
+}
+
+/* Newer kernels name the firmware's primary display in boot_display, on
+ * any display class (a 3D controller, 0302, has no boot_vga). */
+static void boot_display_refused_like_boot_vga(void **state)
+{
+	struct fx *fx = *state;
+	struct fx_pipeline p;
+
+	fx_dev(fx, "0000:00:02.0", NULL, 0x8086, 0x46a6, 0x038000, 16);
+	fx_write(fx, "sys/bus/pci/devices/0000:00:02.0/boot_display", "1\n");
+	fx_plan(fx, &p, "vfio.bind=00:02.0", NULL);
+	assert_int_equal(claim_of(&p, "0000:00:02.0"), CLAIM_REFUSED);
+	assert_true(fx_msg(fx, "0000:00:02.0 is the boot display (claiming it takes the console); add +allow-boot-vga"));
+	fx_pipeline_free(fx, &p);
+
+	fx_plan(fx, &p, "vfio.bind=00:02.0+allow-boot-vga", NULL);
+	assert_claimed(&p, "0000:00:02.0", "vfio-pci", "vfio_pci");
+	fx_pipeline_free(fx, &p);
+}
+
 static void storage_companion_refused_unless_allowed(void **state)
 {
 	struct fx *fx = *state;
@@ -182,6 +313,71 @@ static void storage_companion_refused_unless_allowed(void **state)
 	fx_plan(fx, &p, "vfio.bind=00:1f.*", NULL);
 	assert_int_equal(nclaimed(&p), 3);
 	assert_int_equal(p.plan.errors, 0);
+	fx_pipeline_free(fx, &p);
+}
+
+/* Intel VMD hides NVMe drives in PCI domain 10000 and up, in the VMD
+ * controller's IOMMU group: they must be seen, named and protected. */
+static void vmd_domain_devices_are_group_members(void **state)
+{
+	struct fx *fx = *state;
+	struct fx_pipeline p;
+
+	fx_dev(fx, "0000:00:0e.0", NULL, 0x8086, 0x9a0b, 0x010400, 15);
+	fx_dev(fx, "10000:e0:06.0", "0000:00:0e.0", 0x8086, 0x9a09, 0x060400, 15);
+	fx_dev(fx, "10000:e1:00.0", "10000:e0:06.0", 0x144d, 0xa808, 0x010802, 15);
+	fx_plan(fx, &p, "vfio.bind=00:0e.0", NULL);
+	assert_int_equal(nclaimed(&p), 0);
+	assert_int_equal(claim_of(&p, "10000:e1:00.0"), CLAIM_REFUSED);
+	assert_true(fx_msg(fx, "IOMMU group 15: refused, group left untouched: 10000:e1:00.0 is a storage controller nobody selected"));
+	fx_pipeline_free(fx, &p);
+
+	fx_plan(fx, &p, "vfio.bind=10000:e1:00.0,0000:00:0e.0", NULL);
+	assert_claimed(&p, "10000:e1:00.0", "vfio-pci", "vfio_pci");
+	assert_int_equal(claim_of(&p, "10000:e0:06.0"), CLAIM_NONE);
+	assert_int_equal(p.plan.errors, 0);
+	fx_pipeline_free(fx, &p);
+}
+
+/* The group directory is the truth: a member the inventory does not know
+ * (unreadable, or not PCI) makes the group unknowable, so it is refused. */
+static void unknown_group_member_refuses_group(void **state)
+{
+	struct fx *fx = *state;
+	struct fx_pipeline p;
+
+	fx_link(fx, "sys/kernel/iommu_groups/3/devices/0000:00:05.0",
+		"../../../../devices/pci0000:00/0000:00:05.0");
+	fx_plan(fx, &p, "vfio.bind=00:03.0", NULL);
+	assert_int_equal(nclaimed(&p), 0);
+	assert_int_equal(claim_of(&p, "0000:00:03.0"), CLAIM_REFUSED);
+	assert_true(fx_msg(fx, "IOMMU group 3: refused, group left untouched: 0000:00:05.0 is in the group but not a PCI device vfiobind can read"));
+	assert_int_equal(p.plan.errors, 1);
+	fx_pipeline_free(fx, &p);
+}
+
+/* A host driver named as target (=e1000, vf=ixgbevf) binds that device
+ * alone: no companions, no vfio refusals. */
+static void host_driver_target_is_not_closed_over_group(void **state)
+{
+	struct fx *fx = *state;
+	struct fx_pipeline p;
+
+	fx_dev(fx, "0000:00:1e.0", NULL, 0x1b36, 0x000e, 0x060400, 5);
+	fx_dev(fx, "0000:01:01.0", "0000:00:1e.0", 0x8086, 0x100e, 0x020000, 5);
+	fx_dev(fx, "0000:01:01.1", "0000:00:1e.0", 0x8086, 0x100e, 0x020000, 5);
+	fx_dev(fx, "0000:01:02.0", "0000:00:1e.0", 0x8086, 0x2922, 0x010601, 5);
+	fx_plan(fx, &p, "vfio.bind=01:01.0=e1000", NULL);
+	assert_claimed(&p, "0000:01:01.0", "e1000", "e1000");
+	assert_int_equal(claim_of(&p, "0000:01:01.1"), CLAIM_NONE);
+	assert_int_equal(claim_of(&p, "0000:01:02.0"), CLAIM_NONE);
+	assert_int_equal(p.plan.errors, 0);
+	fx_pipeline_free(fx, &p);
+
+	/* next to a vfio claim it would break the group: refused */
+	fx_plan(fx, &p, "vfio.bind=01:01.0=e1000,01:01.1+allow-group", NULL);
+	assert_int_equal(nclaimed(&p), 0);
+	assert_true(fx_msg(fx, "0000:01:01.0 is given to a host driver by vfio.bind item '01:01.0=e1000'"));
 	fx_pipeline_free(fx, &p);
 }
 
@@ -431,9 +627,17 @@ const struct CMUnitTest plan_tests[] = {
 	cmocka_unit_test_setup_teardown(twins_by_address_take_one, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(twins_by_id_take_both_unless_excluded, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(address_beats_id_and_later_beats_earlier, q35_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(equal_rank_conflict_warned, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(bridge_group_closure, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(gpu_and_audio_claimed_boot_vga_refused, q35_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(gpu_usb_functions_are_part_of_the_card, q35_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(chipset_slot_siblings_still_refused, q35_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(gpu_function_in_another_group_warned, q35_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(boot_display_refused_like_boot_vga, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(storage_companion_refused_unless_allowed, q35_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(vmd_domain_devices_are_group_members, q35_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(unknown_group_member_refuses_group, q35_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(host_driver_target_is_not_closed_over_group, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(host_rule_in_group_refuses_group, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(variant_most_specific_wins, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(pci_stub_and_its_companions, q35_setup, fx_teardown),

@@ -134,7 +134,7 @@ static void device_scope_touches_only_its_group(void **state)
 	fx->ctx.nscope = 1;
 	fx_plan(fx, &p, "vfio.bind=8086:100e vfio.bind=00:1f.0", NULL);
 	assert_int_equal(p.inv.n, 1);
-	assert_int_equal(vb_apply(&fx->ctx, &p.inv, &p.rules, &p.mods, &p.plan), 0);
+	assert_int_equal(vb_run_apply(&fx->ctx, &p.inv, &p.rules, &p.mods, &p.plan, &p.res), 0);
 	assert_string_equal(fx_driver_of(fx, "0000:00:06.0", buf, sizeof(buf)), "vfio-pci");
 	assert_string_equal(fx_driver_of(fx, "0000:00:05.0", buf, sizeof(buf)), "e1000");
 	assert_null(strstr(fx->writes, "0000:00:05.0"));
@@ -164,7 +164,7 @@ static void device_scope_never_changes_vf_counts(void **state)
 	fx->ctx.scope = &scope;
 	fx->ctx.nscope = 1;
 	fx_plan(fx, &p, "vfio.sriov=01:00.0=2", NULL);
-	assert_int_equal(vb_apply(&fx->ctx, &p.inv, &p.rules, &p.mods, &p.plan), 0);
+	assert_int_equal(vb_run_apply(&fx->ctx, &p.inv, &p.rules, &p.mods, &p.plan, &p.res), 0);
 	assert_null(strstr(fx->writes, "sriov_numvfs"));
 	assert_string_equal(fx_driver_of(fx, "0000:01:00.3", buf, sizeof(buf)), "vfio-pci");
 	assert_null(strstr(fx->writes, "0000:01:00.1"));

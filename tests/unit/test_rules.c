@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The grammar: kernel command-line splitting, items, config files. */
+#include <errno.h>
 #include <string.h>
 
 #include "unit.h"
@@ -285,15 +286,89 @@ static void config_dropins_in_name_order(void **state)
 	fx_free(&fx);
 }
 
+/* A drop-in linked to /dev/null masks that name (systemd, modprobe.d);
+ * absolute links resolve inside --root, never on the host. */
+static void config_masks_and_links_inside_root(void **state)
+{
+	struct fx fx;
+	struct vb_rules r = { 0 };
+
+	(void)state;
+	fx_init(&fx);
+	fx_write(&fx, "etc/vfiobind.d/10-a.conf", "bind 00:02.0\n");
+	fx_link(&fx, "etc/vfiobind.d/20-masked.conf", "/dev/null");
+	fx_write(&fx, "etc/vfiobind-real/c.conf", "bind 00:03.0\n");
+	fx_link(&fx, "etc/vfiobind.d/30-c.conf", "/etc/vfiobind-real/c.conf");
+	fx_link(&fx, "etc/vfiobind.d/40-d.conf", "../vfiobind-real/c.conf");
+	fx_link(&fx, "etc/vfiobind.conf", "/dev/null");
+	vb_config_load(&fx.ctx, &r);
+	assert_int_equal(fx.ctx.parse_errors, 0);
+	assert_int_equal(r.n, 3);
+	assert_string_equal(r.r[0].text, "00:02.0");
+	assert_string_equal(r.r[1].origin, "/etc/vfiobind.d/30-c.conf:1");
+	assert_string_equal(r.r[2].origin, "/etc/vfiobind.d/40-d.conf:1");
+	vb_rules_free(&r);
+
+	/* a link out of the root by ".." stays inside it, as in a chroot */
+	fx_link(&fx, "etc/vfiobind.d/50-e.conf", "../../../../../../../../etc/vfiobind-real/c.conf");
+	vb_config_load(&fx.ctx, &r);
+	assert_int_equal(fx.ctx.parse_errors, 0);
+	assert_int_equal(r.n, 4);
+	vb_rules_free(&r);
+	fx_free(&fx);
+}
+
+/* Planning again after SR-IOV repeats only news: the check for "said
+ * before" must stay cheap with tens of thousands of messages. */
+static void replan_dedupe_is_linear(void **state)
+{
+	struct vb_ctx ctx = { .root = "", .no_kmsg = true, .verbosity = 0 };
+	long t0 = fx_now_ms();
+	int i;
+
+	(void)state;
+	for (i = 0; i < 60000; i++)
+		vb_warn(&ctx, "item %d matches no PCI device", i);
+	ctx.replan = true;
+	for (i = 0; i < 60000; i++)
+		vb_warn(&ctx, "item %d matches no PCI device", i);
+	vb_warn(&ctx, "item %d matches no PCI device", 60000);
+	assert_int_equal(ctx.nmsg, 60001);
+	if (fx_now_ms() - t0 > 3000)
+		fail_msg("120001 messages took %ld ms", fx_now_ms() - t0);
+	vb_ctx_free(&ctx);
+}
+
+/* Domains of 4 to 8 hex digits: Intel VMD puts devices at 10000 and up. */
+static void addresses_with_long_domains(void **state)
+{
+	struct vb_selector sel;
+	char buf[32];
+
+	(void)state;
+	assert_int_equal(vb_parse_addr("10000:e1:00.0", &sel), 0);
+	assert_int_equal(sel.domain, 0x10000);
+	vb_selector_format(&sel, buf, sizeof(buf));
+	assert_string_equal(buf, "10000:e1:00.0");
+	assert_int_equal(vb_parse_addr("ffffffff:ff:1f.*", &sel), 0);
+	assert_int_equal(sel.domain, 0xffffffffu);
+	assert_true(sel.any_func);
+	assert_int_equal(vb_parse_addr("100000000:00:00.0", &sel), -EINVAL);
+	assert_int_equal(vb_parse_addr("000:00:00.0", &sel), -EINVAL);
+}
+
 const struct CMUnitTest rules_tests[] = {
 	cmocka_unit_test(split_like_the_kernel),
 	cmocka_unit_test(split_on_no_break_space),
 	cmocka_unit_test(split_unterminated_quote),
 	cmocka_unit_test(items_as_documented),
+	cmocka_unit_test(addresses_with_long_domains),
 	cmocka_unit_test(bad_items_named_and_rest_kept),
 	cmocka_unit_test(config_file_line_column),
 	cmocka_unit_test(config_error_column_inside_item),
 	cmocka_unit_test(config_binary_and_long_lines),
 	cmocka_unit_test(config_dropins_in_name_order),
+	cmocka_unit_test(config_masks_and_links_inside_root),
+	cmocka_unit_test(replan_dedupe_is_linear),
 };
 const size_t rules_tests_count = sizeof(rules_tests) / sizeof(rules_tests[0]);

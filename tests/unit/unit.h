@@ -64,6 +64,7 @@ struct fx_pipeline {
 	struct vb_inventory inv;
 	struct vb_modules mods;
 	struct vb_plan plan;
+	struct vb_results res;	/* of vb_run_apply */
 };
 void fx_plan(struct fx *fx, struct fx_pipeline *p, const char *cmdline,
 	     const char *config);
@@ -71,6 +72,7 @@ void fx_pipeline_free(struct fx *fx, struct fx_pipeline *p);
 const struct vb_dev_plan *fx_dev_plan(const struct fx_pipeline *p,
 				      const char *addr);
 bool fx_msg(const struct fx *fx, const char *needle);
+long fx_now_ms(void);
 char *fx_driver_of(const struct fx *fx, const char *addr, char *buf,
 		   size_t len);
 
