@@ -151,7 +151,7 @@ dracut_cpio_list() {
 # dracut_image FLAVOUR DRACUT_MODULES OUT_INITRD SCENARIO_DIR
 dracut_image() {
     local flavour=$1 modules=$2 initrd=$3 scenario=$4
-    local base root hooks check_bin
+    local base root hooks
 
     boot_find_kernel
     boot_check_tools
@@ -171,19 +171,12 @@ dracut_image() {
             dracut_build_base "$modules" "$base"
         fi
     ) 9> "$boot_build/.dracut-$flavour.lock"
-    check_bin=$(boot_vfio_check)
 
     root=$(mktemp -d "${TMPDIR:-/tmp}/vfiobind-scenario.XXXXXX")
     # shellcheck disable=SC2064 # expand now: root is local
     trap "rm -rf '$root'" EXIT
     mkdir -p "$root/vfiobind-test/bin"
-    install -m 0644 "$boot_dir/guest/check.sh" "$scenario/expect.sh" "$root/vfiobind-test/"
-    install -m 0755 "$check_bin" "$root/vfiobind-test/vfio-check"
-    [[ -f $scenario/pre-binder.sh ]] && install -m 0644 "$scenario/pre-binder.sh" "$root/vfiobind-test/"
-    if [[ -f $scenario/vfiobind.conf ]]; then
-        mkdir -p "$root/etc"
-        install -m 0644 "$scenario/vfiobind.conf" "$root/etc/vfiobind.conf"
-    fi
+    boot_put_harness "$root" "$scenario"
     # dracut images carry few tools; busybox fills the gaps for the checker
     # without shadowing the real ones (kmod's modprobe above all).
     install -m 0755 "$(command -v busybox)" "$root/vfiobind-test/bin/busybox"

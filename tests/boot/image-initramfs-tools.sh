@@ -159,15 +159,9 @@ base=$boot_build/itools-$source-$late-$KVER-$(itools_base_inputs | boot_hash).im
     fi
     cp "$base" "$out.tmp"
 ) 9> "$boot_build/.itools.lock"
-check_bin=$(boot_vfio_check)
-
 overlay=$(mktemp -d "${TMPDIR:-/tmp}/vfiobind-overlay.XXXXXX")
 trap 'rm -rf "$overlay"' EXIT
-mkdir -p "$overlay/vfiobind-test" "$overlay/etc"
-install -m 0644 "$boot_dir/guest/check.sh" "$scenario/expect.sh" "$overlay/vfiobind-test/"
-install -m 0755 "$check_bin" "$overlay/vfiobind-test/vfio-check"
-[[ -f $scenario/pre-binder.sh ]] && install -m 0644 "$scenario/pre-binder.sh" "$overlay/vfiobind-test/"
-[[ -f $scenario/vfiobind.conf ]] && install -m 0644 "$scenario/vfiobind.conf" "$overlay/etc/vfiobind.conf"
+boot_put_harness "$overlay" "$scenario"
 "$boot_dir/variant/add-modules.sh" "$scenario" "$base" "$overlay"
 # /etc is in the base: the kernel's unpacker would not create a parent
 # directory, so vfiobind-test/ goes in as one.

@@ -131,3 +131,19 @@ boot_vfio_check() {
     fi
     echo "$bin"
 }
+
+# boot_put_harness ROOT SCENARIO_DIR: the checker, the vfio probe and the
+# scenario's files, as every image kind carries them under ROOT.
+boot_put_harness() {
+    local root=$1 scenario=$2 check_bin
+    check_bin=$(boot_vfio_check)
+    mkdir -p "$root/vfiobind-test"
+    install -m 0644 "$boot_dir/guest/check.sh" "$scenario/expect.sh" "$root/vfiobind-test/"
+    install -m 0755 "$check_bin" "$root/vfiobind-test/vfio-check"
+    if [[ -f $scenario/pre-binder.sh ]]; then
+        install -m 0644 "$scenario/pre-binder.sh" "$root/vfiobind-test/"
+    fi
+    if [[ -f $scenario/vfiobind.conf ]]; then
+        install -D -m 0644 "$scenario/vfiobind.conf" "$root/etc/vfiobind.conf"
+    fi
+}
