@@ -180,7 +180,112 @@ struct group_walk {
 	struct vb_ctx *ctx;
 	struct vb_inventory *inv;
 	int group;
+	struct wanted *want;	/* apply --device: only these, else NULL */
 };
+
+/*
+ * apply --device reads only the named devices, the members of their IOMMU
+ * groups and, for a VF, its PF with the PF's group: its cost does not
+ * grow with the machine, so udev can run it for every device added.
+ */
+struct wanted {
+	const struct vb_ctx *ctx;
+	char (*addr)[VB_ADDR_LEN];
+	size_t n, cap;
+	int *group;
+	size_t ngroup, cgroup;
+};
+
+static bool wanted_addr(const struct wanted *w, const char *addr)
+{
+	size_t i;
+
+	for (i = 0; i < w->n; i++)
+		if (!strcmp(w->addr[i], addr))
+			return true;
+	return false;
+}
+
+static bool wanted_group(const struct wanted *w, int group)
+{
+	size_t i;
+
+	for (i = 0; i < w->ngroup; i++)
+		if (w->group[i] == group)
+			return true;
+	return false;
+}
+
+static int want_addr(void *data, const char *addr)
+{
+	struct wanted *w = data;
+	void *grown;
+
+	if (strlen(addr) >= VB_ADDR_LEN || wanted_addr(w, addr))
+		return 0;
+	grown = vb_grow(w->addr, &w->cap, w->n, sizeof(*w->addr));
+	if (!grown)
+		return -ENOMEM;
+	w->addr = grown;
+	snprintf(w->addr[w->n++], VB_ADDR_LEN, "%s", addr);
+	return 0;
+}
+
+/* addr and every member of its IOMMU group, as the kernel lists them. */
+static int want_with_group(struct wanted *w, const char *addr)
+{
+	char rel[PATH_MAX], grp[32], *end;
+	void *grown;
+	long g;
+
+	snprintf(rel, sizeof(rel), "/sys/bus/pci/devices/%s/iommu_group", addr);
+	if (vb_read_link_base(w->ctx, rel, grp, sizeof(grp)) < 0)
+		return want_addr(w, addr);
+	g = strtol(grp, &end, 10);
+	if (*end || g < 0 || g > 0x7fffffff || wanted_group(w, (int)g))
+		return want_addr(w, addr);
+	grown = vb_grow(w->group, &w->cgroup, w->ngroup, sizeof(*w->group));
+	if (!grown)
+		return -ENOMEM;
+	w->group = grown;
+	w->group[w->ngroup++] = (int)g;
+	snprintf(rel, sizeof(rel), "/sys/kernel/iommu_groups/%ld/devices", g);
+	vb_dir_each(w->ctx, rel, want_addr, w);
+	return want_addr(w, addr);
+}
+
+static bool in_scope(const struct vb_ctx *ctx, const struct vb_device *d)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->nscope; i++)
+		if (vb_selector_match(&ctx->scope[i], d))
+			return true;
+	return false;
+}
+
+static int want_named(void *data, const char *name)
+{
+	struct wanted *w = data;
+	struct vb_selector sel;
+	struct vb_device d = { 0 };
+	char rel[PATH_MAX], pf[VB_ADDR_LEN];
+	int r;
+
+	if (vb_parse_addr(name, &sel) < 0)
+		return 0;
+	d.domain = sel.domain;
+	d.bus = sel.bus;
+	d.slot = sel.slot;
+	d.func = sel.func;
+	if (!in_scope(w->ctx, &d))
+		return 0;
+	r = want_with_group(w, name);
+	snprintf(rel, sizeof(rel), "/sys/bus/pci/devices/%s/physfn", name);
+	if (r == 0 && vb_read_link_base(w->ctx, rel, pf, sizeof(pf)) == 0)
+		r = want_with_group(w, pf);
+	return r;
+}
 
 static int iommu_group_member(void *data, const char *name)
 {
@@ -202,7 +307,8 @@ static int one_group(void *data, const char *name)
 
 	w->inv->ngroups++;
 	g = strtol(name, &end, 10);
-	if (*end || g < 0 || g > 0x7fffffff)
+	if (*end || g < 0 || g > 0x7fffffff ||
+	    (w->want && !wanted_group(w->want, (int)g)))
 		return 0;
 	w->group = (int)g;
 	snprintf(rel, sizeof(rel), "/sys/kernel/iommu_groups/%d/devices",
@@ -217,6 +323,8 @@ static int one_device(void *data, const char *name)
 	struct vb_inventory *inv = w->inv;
 	struct vb_device *d;
 
+	if (w->want && !wanted_addr(w->want, name))
+		return 0;
 	d = vb_grow(inv->dev, &inv->cap, inv->n, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
@@ -229,73 +337,37 @@ static int one_device(void *data, const char *name)
 	return 0;
 }
 
-static bool in_scope(const struct vb_ctx *ctx, const struct vb_device *d)
-{
-	size_t i;
-
-	for (i = 0; i < ctx->nscope; i++)
-		if (vb_selector_match(&ctx->scope[i], d))
-			return true;
-	return false;
-}
-
-/*
- * apply --device: keep the named devices, their IOMMU groups, and the PF
- * of a named VF with its group (its SR-IOV rule decides for the VF);
- * nothing else is planned or touched.
- */
-static int scope(const struct vb_ctx *ctx, struct vb_inventory *inv)
-{
-	bool *keep = calloc(inv->n + 1, sizeof(*keep));
-	size_t i, j, n = 0;
-
-	if (!keep)
-		return -ENOMEM;
-	for (i = 0; i < inv->n; i++) {
-		struct vb_device *d = &inv->dev[i];
-		const struct vb_device *pf;
-
-		if (!in_scope(ctx, d))
-			continue;
-		d->named = keep[i] = true;
-		pf = d->is_vf ? vb_inventory_find(inv, d->physfn) : NULL;
-		for (j = 0; j < inv->n; j++) {
-			const struct vb_device *m = &inv->dev[j];
-
-			if ((d->group >= 0 && m->group == d->group) ||
-			    (pf && (m == pf || (pf->group >= 0 &&
-						m->group == pf->group))))
-				keep[j] = true;
-		}
-	}
-	for (i = 0; i < inv->n; i++)
-		if (keep[i])
-			inv->dev[n++] = inv->dev[i];
-	inv->n = n;
-	inv->scoped = true;
-	free(keep);
-	return 0;
-}
-
 int vb_inventory_read(struct vb_ctx *ctx, struct vb_inventory *inv)
 {
-	struct group_walk w = { ctx, inv, -1 };
-	int r;
+	struct wanted want = { .ctx = ctx };
+	struct group_walk w = { ctx, inv, -1, NULL };
+	size_t i;
+	int r = 0;
 
 	memset(inv, 0, sizeof(*inv));
-	r = vb_dir_each(ctx, "/sys/bus/pci/devices", one_device, &w);
+	if (ctx->nscope) {
+		r = vb_dir_each(ctx, "/sys/bus/pci/devices", want_named, &want);
+		w.want = &want;
+		inv->scoped = true;
+	}
+	if (r == 0)
+		r = vb_dir_each(ctx, "/sys/bus/pci/devices", one_device, &w);
 	if (r < 0) {
 		if (r != -ENOMEM)
 			vb_err(ctx, "cannot read %s/sys/bus/pci/devices: %s",
 			       ctx->root, strerror(-r));
+		free(want.addr);
+		free(want.group);
 		return r;
 	}
 	if (inv->n)
 		qsort(inv->dev, inv->n, sizeof(*inv->dev), by_addr);
 	r = vb_dir_each(ctx, "/sys/kernel/iommu_groups", one_group, &w);
-	if (r < 0 && r != -ENOENT)
-		return r;
-	return ctx->nscope ? scope(ctx, inv) : 0;
+	for (i = 0; i < inv->n; i++)
+		inv->dev[i].named = ctx->nscope && in_scope(ctx, &inv->dev[i]);
+	free(want.addr);
+	free(want.group);
+	return r == -ENOENT ? 0 : r;
 }
 
 void vb_inventory_free(struct vb_inventory *inv)

@@ -112,21 +112,17 @@ base=$boot_build/minimal-$KVER-$(minimal_base_inputs | boot_hash).cpio
     fi
     cp "$base" "$out.tmp"
 ) 9> "$boot_build/.minimal.lock"
-check_bin=$(boot_vfio_check)
-
 overlay=$(mktemp -d "${TMPDIR:-/tmp}/vfiobind-overlay.XXXXXX")
 trap 'rm -rf "$overlay"' EXIT
 mkdir -p "$overlay/vfiobind-test" "$overlay/etc" "$overlay/usr/sbin"
 install -m 0755 "$boot_dir/guest/init-minimal" "$overlay/init"
-install -m 0644 "$boot_dir/guest/check.sh" "$overlay/vfiobind-test/check.sh"
-install -m 0755 "$check_bin" "$overlay/vfiobind-test/vfio-check"
 if [[ $record == 1 ]]; then
-    install -m 0644 "$boot_dir/guest/record.sh" "$scenario/record.conf" "$overlay/vfiobind-test/"
+    install -m 0644 "$boot_dir/guest/check.sh" "$boot_dir/guest/record.sh" \
+        "$scenario/record.conf" "$overlay/vfiobind-test/"
+    install -m 0755 "$(boot_vfio_check)" "$overlay/vfiobind-test/vfio-check"
     [[ -f $scenario/record-run.sh ]] && install -m 0644 "$scenario/record-run.sh" "$overlay/vfiobind-test/"
 else
-    install -m 0644 "$scenario/expect.sh" "$overlay/vfiobind-test/expect.sh"
-    [[ -f $scenario/pre-binder.sh ]] && install -m 0644 "$scenario/pre-binder.sh" "$overlay/vfiobind-test/"
-    [[ -f $scenario/vfiobind.conf ]] && install -m 0644 "$scenario/vfiobind.conf" "$overlay/etc/vfiobind.conf"
+    boot_put_harness "$overlay" "$scenario"
     install -m 0755 "$VFIOBIND_BINARY" "$overlay/usr/sbin/vfiobind"
     install -D -m 0644 "$boot_top/mkinitcpio/hooks/vfiobind" "$overlay/hooks/vfiobind"
 fi
