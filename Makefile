@@ -68,8 +68,13 @@ check-fuzz: $(B)/fuzz-replay-cmdline $(B)/fuzz-replay-config
 	$(B)/fuzz-replay-cmdline tests/fuzz/corpus/cmdline/*
 	$(B)/fuzz-replay-config tests/fuzz/corpus/config/*
 
-# libFuzzer builds (clang) for finding new inputs: make fuzz, then run
-# build/fuzz-cmdline tests/fuzz/corpus/cmdline -max_total_time=60
+# libFuzzer builds (clang) for finding new inputs. The stored corpus is
+# minimized from long runs; for the command-line parser (10 million runs,
+# no crash):
+#   make fuzz && mkdir -p /tmp/fz && cp tests/fuzz/corpus/cmdline/* /tmp/fz
+#   build/fuzz-cmdline -runs=10000000 -max_len=4096 /tmp/fz
+#   build/fuzz-cmdline -merge=1 tests/fuzz/corpus/cmdline /tmp/fz
+# and the same with fuzz-config and -max_len=8192.
 fuzz: $(B)/fuzz-cmdline $(B)/fuzz-config
 $(B)/fuzz-%: tests/fuzz/fuzz-%.c $(SRCS) $(HDRS)
 	@mkdir -p $(B)
