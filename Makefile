@@ -90,13 +90,12 @@ check-boot: $(B)/vfiobind
 	tests/boot/selftest/run
 	tests/boot/run --kind all
 
-# Every shell file we ship or boot with (the self-test's scenarios are
-# broken on purpose).
-SHELL_FILES = $(filter-out tests/boot/selftest/scenarios/%,$(shell git ls-files '*.sh' \
+# Every shell file we ship or boot with.
+SHELL_FILES = $(shell git ls-files '*.sh' \
 	'*/hooks/*' '*/install/*' '*/scripts/init-top/*' .ci/run .ci/deps tests/boot/run \
 	tests/boot/demo tests/boot/record-fixture tests/boot/selftest/run \
 	tests/boot/guest/init-minimal tests/bench/run tests/bench/ns-claim \
-	packaging/build packaging/check))
+	packaging/build packaging/check)
 
 check-shell:
 	shellcheck -S warning $(SHELL_FILES)
