@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Paths under the root directory, sysfs attribute I/O, small helpers. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "vfiobind.h"
@@ -92,13 +92,18 @@ int vb_resolve(const struct vb_ctx *ctx, const char *rel, char *buf,
 	return 0;
 }
 
-/* Reads a small file whole, drops one trailing newline. */
-int vb_read_file(const char *path, char *buf, size_t len)
+/*
+ * Reads a small file whole, relative to the directory dfd, and drops one
+ * trailing newline.  openat, not open: musl's open(O_CLOEXEC) adds an
+ * fcntl for kernels before 2.6.23, a system call per attribute.
+ */
+int vb_read_at(int dfd, const char *path, char *buf, size_t len)
 {
 	ssize_t n;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	buf[0] = '\0';
+	fd = openat(dfd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	do
@@ -114,6 +119,11 @@ int vb_read_file(const char *path, char *buf, size_t len)
 	if (n > 0 && buf[n - 1] == '\n')
 		buf[--n] = '\0';
 	return n;
+}
+
+int vb_read_file(const char *path, char *buf, size_t len)
+{
+	return vb_read_at(AT_FDCWD, path, buf, len);
 }
 
 int vb_read_attr(const struct vb_ctx *ctx, const char *rel, char *buf,
@@ -164,9 +174,9 @@ int vb_write_attr_real(struct vb_ctx *ctx, const char *rel, const char *value)
 	r = vb_path(ctx, path, sizeof(path), "%s", rel);
 	if (r < 0)
 		return r;
-	fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	fd = openat(AT_FDCWD, path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 && errno == ELOOP)
-		fd = open(path, O_WRONLY | O_CLOEXEC);
+		fd = openat(AT_FDCWD, path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	do
@@ -193,25 +203,45 @@ int vb_write_attr(struct vb_ctx *ctx, const char *rel, const char *value)
 /*
  * Calls fn for every entry of the directory rel under the root, hidden
  * ones and "." and ".." aside, until fn returns nonzero (which it then
- * returns).  -errno when the directory cannot be opened.
+ * returns).  -errno when the directory cannot be opened.  getdents64 with
+ * a buffer of 16 KiB: a directory of 4096 PCI devices takes 9 calls, not
+ * the 64 of readdir's 2 KiB, and no allocation.
  */
+struct linux_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
 int vb_dir_each(const struct vb_ctx *ctx, const char *rel,
 		int (*fn)(void *data, const char *name), void *data)
 {
 	char path[PATH_MAX];
-	struct dirent *de;
-	DIR *dir;
-	int r = 0;
+	union {
+		char buf[16384];
+		struct linux_dirent64 align;
+	} u;
+	struct linux_dirent64 *de;
+	long n, off;
+	int fd, r = 0;
 
 	if (vb_path(ctx, path, sizeof(path), "%s", rel) < 0)
 		return -ENAMETOOLONG;
-	dir = opendir(path);
-	if (!dir)
+	fd = openat(AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
 		return -errno;
-	while (r == 0 && (de = readdir(dir)))
-		if (de->d_name[0] != '.')
-			r = fn(data, de->d_name);
-	closedir(dir);
+	while (r == 0 &&
+	       (n = syscall(SYS_getdents64, fd, u.buf, sizeof(u.buf))) > 0)
+		for (off = 0; r == 0 && off < n; off += de->d_reclen) {
+			de = (struct linux_dirent64 *)(u.buf + off);
+			if (de->d_name[0] != '.')
+				r = fn(data, de->d_name);
+		}
+	if (r == 0 && n < 0)
+		r = -errno;
+	close(fd);
 	return r;
 }
 

@@ -9,6 +9,7 @@
  * the first in the file (libvirt ranks them the same way).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -45,11 +46,12 @@ char *vb_slurp(const char *path, size_t *len)
 	return buf;
 }
 
-/* Appends a module name to a "\nmod1\nmod2\n" list. */
-static int add_name(char **list, size_t *len, const char *name, size_t n)
+/* Appends a module name to a "\nmod1\nmod2\n" list of cap bytes. */
+static int add_name(char **list, size_t *len, size_t *cap, const char *name,
+		    size_t n)
 {
 	char module[VB_NAME_MAX], raw[VB_NAME_MAX], *k;
-	size_t ml;
+	size_t ml, want;
 
 	if (n == 0 || n >= VB_NAME_MAX)
 		return 0;
@@ -57,10 +59,15 @@ static int add_name(char **list, size_t *len, const char *name, size_t n)
 	raw[n] = '\0';
 	vb_module_name(module, sizeof(module), raw);
 	ml = strlen(module);
-	k = realloc(*list, *len + ml + 3);
-	if (!k)
-		return -ENOMEM;
-	*list = k;
+	want = *len + ml + 3;
+	if (want > *cap) {
+		k = realloc(*list, want < 2 * *cap ? 2 * *cap : want + 4096);
+		if (!k)
+			return -ENOMEM;
+		*cap = want < 2 * *cap ? 2 * *cap : want + 4096;
+		*list = k;
+	}
+	k = *list;
 	if (*len == 0)
 		k[(*len)++] = '\n';
 	memcpy(k + *len, module, ml);
@@ -70,66 +77,126 @@ static int add_name(char **list, size_t *len, const char *name, size_t n)
 	return 0;
 }
 
-/* modules.dep and modules.builtin lines start with a path to NAME.ko[.xz]. */
-static void index_paths(struct vb_modules *mods, const char *text, bool dep)
-{
-	const char *line = text, *end, *slash, *ko, *stop;
+/*
+ * Calls fn for every line of the file, its newline cut off, reading it in
+ * pieces: modules.alias is over a megabyte and only its vfio_pci lines
+ * are kept, so the index never sits whole in memory.  A line longer than
+ * the buffer (none is, in files depmod writes) is skipped.
+ */
+#define LINE_BUF 65536
 
-	for (; *line; line = *end ? end + 1 : end) {
-		end = strchr(line, '\n');
-		if (!end)
-			end = line + strlen(line);
-		stop = dep ? memchr(line, ':', (size_t)(end - line)) : end;
-		if (!stop)
-			continue;
-		ko = NULL;
-		for (slash = line; slash + 3 <= stop; slash++)
-			if (!memcmp(slash, ".ko", 3))
-				ko = slash;
-		if (!ko)
-			continue;
-		slash = ko;
-		while (slash > line && slash[-1] != '/')
-			slash--;
-		add_name(&mods->known, &mods->knownlen, slash,
-			 (size_t)(ko - slash));
-		if (!dep)
-			add_name(&mods->builtin, &mods->builtinlen, slash,
-				 (size_t)(ko - slash));
+static int each_line(const char *path, void (*fn)(void *data, char *line),
+		     void *data)
+{
+	char *buf, *line, *nl;
+	size_t have = 0;
+	bool skipping = false;
+	ssize_t n;
+	int fd, r = 0;
+
+	fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	buf = malloc(LINE_BUF);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
 	}
+	for (;;) {
+		n = read(fd, buf + have, LINE_BUF - 1 - have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			r = n < 0 ? -errno : 0;
+			break;
+		}
+		have += (size_t)n;
+		for (line = buf;
+		     (nl = memchr(line, '\n', (size_t)(buf + have - line)));
+		     line = nl + 1) {
+			*nl = '\0';
+			if (!skipping)
+				fn(data, line);
+			skipping = false;
+		}
+		have -= (size_t)(line - buf);
+		memmove(buf, line, have);
+		if (have == LINE_BUF - 1) {
+			skipping = true;
+			have = 0;
+		}
+	}
+	if (have && !skipping && r == 0) {
+		buf[have] = '\0';
+		fn(data, buf);
+	}
+	free(buf);
+	close(fd);
+	return r;
 }
 
-static void index_aliases(struct vb_modules *mods, char *text)
+/* A modules.dep line starts with a path to NAME.ko[.xz], then ':'. */
+static void module_path(struct vb_modules *mods, const char *line,
+			const char *stop, bool builtin)
 {
-	char *line, *save = NULL, *pattern, *module, *p;
+	const char *ko = NULL, *p, *base;
+
+	for (p = line; p + 3 <= stop; p++)
+		if (!memcmp(p, ".ko", 3))
+			ko = p;
+	if (!ko)
+		return;
+	for (base = ko; base > line && base[-1] != '/'; base--)
+		;
+	add_name(&mods->known, &mods->knownlen, &mods->knowncap, base,
+		 (size_t)(ko - base));
+	if (builtin)
+		add_name(&mods->builtin, &mods->builtinlen, &mods->builtincap,
+			 base, (size_t)(ko - base));
+}
+
+static void dep_line(void *data, char *line)
+{
+	char *colon = strchr(line, ':');
+
+	if (colon)
+		module_path(data, line, colon, false);
+}
+
+/* modules.builtin: one path per line. */
+static void builtin_line(void *data, char *line)
+{
+	module_path(data, line, line + strlen(line), true);
+}
+
+static void alias_line(void *data, char *line)
+{
+	struct vb_modules *mods = data;
+	char *pattern, *module, *p;
 	struct vb_alias *a;
 
-	for (line = strtok_r(text, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		if (strncmp(line, "alias vfio_pci:", 15))
-			continue;
-		pattern = line + 6;
-		module = strchr(pattern, ' ');
-		if (!module)
-			continue;
-		*module++ = '\0';
-		if (!vb_valid_name(module))
-			continue;
-		a = vb_grow(mods->alias, &mods->calias, mods->nalias,
-			    sizeof(*a));
-		if (!a)
-			return;
-		mods->alias = a;
-		a = &mods->alias[mods->nalias];
-		a->pattern = strdup(pattern);
-		if (!a->pattern)
-			return;
-		vb_module_name(a->module, sizeof(a->module), module);
-		a->wildcards = 0;
-		for (p = pattern; *p; p++)
-			a->wildcards += *p == '*';
-		mods->nalias++;
-	}
+	if (strncmp(line, "alias vfio_pci:", 15))
+		return;
+	pattern = line + 6;
+	module = strchr(pattern, ' ');
+	if (!module)
+		return;
+	*module++ = '\0';
+	if (!vb_valid_name(module))
+		return;
+	a = vb_grow(mods->alias, &mods->calias, mods->nalias, sizeof(*a));
+	if (!a)
+		return;
+	mods->alias = a;
+	a = &mods->alias[mods->nalias];
+	a->pattern = strdup(pattern);
+	if (!a->pattern)
+		return;
+	vb_module_name(a->module, sizeof(a->module), module);
+	a->wildcards = 0;
+	for (p = pattern; *p; p++)
+		a->wildcards += *p == '*';
+	mods->nalias++;
 }
 
 /*
@@ -166,11 +233,18 @@ static int pci_driver(void *data, const char *name)
 
 int vb_modules_load(struct vb_ctx *ctx, struct vb_modules *mods)
 {
-	static const char *const files[] = { "modules.alias", "modules.dep",
-					     "modules.builtin" };
+	static const struct {
+		const char *name;
+		void (*fn)(void *data, char *line);
+	} files[] = {
+		{ "modules.alias", alias_line },
+		{ "modules.dep", dep_line },
+		{ "modules.builtin", builtin_line },
+	};
 	struct utsname un;
-	char path[PATH_MAX], *text[3];
-	size_t len, i;
+	char path[PATH_MAX];
+	bool ok[3];
+	size_t i;
 
 	memset(mods, 0, sizeof(*mods));
 	if (ctx->kver) {
@@ -178,27 +252,17 @@ int vb_modules_load(struct vb_ctx *ctx, struct vb_modules *mods)
 	} else if (uname(&un) == 0) {
 		snprintf(mods->kver, sizeof(mods->kver), "%s", un.release);
 	}
-	for (i = 0; i < 3; i++) {
-		text[i] = NULL;
-		if (vb_path(ctx, path, sizeof(path), "/lib/modules/%s/%s",
-			    mods->kver, files[i]) == 0)
-			text[i] = vb_slurp(path, &len);
-	}
-	mods->loaded = text[0] != NULL;
-	mods->have_dep = text[1] != NULL;
+	for (i = 0; i < 3; i++)
+		ok[i] = vb_path(ctx, path, sizeof(path), "/lib/modules/%s/%s",
+				mods->kver, files[i].name) == 0 &&
+			each_line(path, files[i].fn, mods) == 0;
+	mods->loaded = ok[0];
+	mods->have_dep = ok[1];
 	if (!mods->loaded)
 		vb_warn(ctx, "no modules.alias for kernel %s under %s/lib/modules: vfio variants unknown, using vfio-pci",
 			mods->kver, ctx->root);
-	if (text[1])
-		index_paths(mods, text[1], true);
-	if (text[2])
-		index_paths(mods, text[2], false);
-	if (text[0])
-		index_aliases(mods, text[0]);
 	vb_dir_each(ctx, "/sys/bus/pci/drivers", pci_driver,
 		    &(struct driver_walk){ ctx, mods });
-	for (i = 0; i < 3; i++)
-		free(text[i]);
 	return 0;
 }
 

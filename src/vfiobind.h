@@ -84,6 +84,7 @@ int vb_path(const struct vb_ctx *ctx, char *buf, size_t len, const char *fmt,
 	    ...) __attribute__((format(printf, 4, 5)));
 int vb_resolve(const struct vb_ctx *ctx, const char *rel, char *buf,
 	       size_t len);
+int vb_read_at(int dfd, const char *path, char *buf, size_t len);
 int vb_read_file(const char *path, char *buf, size_t len);
 int vb_read_attr(const struct vb_ctx *ctx, const char *rel, char *buf,
 		 size_t len);
@@ -241,9 +242,9 @@ struct vb_modules {
 	struct vb_alias *alias;		/* vfio_pci: aliases, file order */
 	size_t nalias, calias;
 	char *known;			/* "\nmod1\nmod2\n" of .dep and .builtin */
-	size_t knownlen;
+	size_t knownlen, knowncap;
 	char *builtin;			/* the same of .builtin alone */
-	size_t builtinlen;
+	size_t builtinlen, builtincap;
 	struct vb_pci_driver *drv;	/* PCI drivers registered now */
 	size_t ndrv, cdrv;
 };
