@@ -189,7 +189,7 @@ static int release(struct vb_ctx *ctx, char **args, int nargs, bool dry_run)
 		}
 		sel[i] = rule.sel;
 	}
-	if (vb_inventory_read(ctx, &inv) < 0) {
+	if (vb_inventory_read(ctx, &inv, NULL) < 0) {
 		free(sel);
 		return VB_EXIT_FAILED;
 	}
@@ -210,7 +210,8 @@ static int run(struct vb_ctx *ctx, const char *cmd, bool json)
 	int status;
 
 	read_rules(ctx, &rules, false);
-	if (vb_inventory_read(ctx, &inv) < 0) {
+	/* status shows every device; plan and apply read what rules touch */
+	if (vb_inventory_read(ctx, &inv, strcmp(cmd, "status") ? &rules : NULL) < 0) {
 		vb_rules_free(&rules);
 		return VB_EXIT_FAILED;
 	}

@@ -228,7 +228,7 @@ int vb_image_modules(struct vb_ctx *ctx, const struct vb_rules *rules,
 			     "a generic image");
 	}
 	if (!rules->off && vb_exists(ctx, "/sys/bus/pci/devices"))
-		host = vb_inventory_read(ctx, &inv) == 0;
+		host = vb_inventory_read(ctx, &inv, NULL) == 0;
 	else if (!rules->off)
 		vb_info(ctx, "no PCI devices under %s/sys: modules for host devices are not known",
 			ctx->root);

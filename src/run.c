@@ -19,7 +19,7 @@ static int replan(struct vb_ctx *ctx, struct vb_inventory *inv,
 
 	vb_inventory_free(inv);
 	vb_plan_free(plan);
-	r = vb_inventory_read(ctx, inv);
+	r = vb_inventory_read(ctx, inv, rules);
 	if (r < 0)
 		return r;
 	r = vb_plan_build(inv, rules, mods, plan);

@@ -57,7 +57,7 @@ static bool is_bridge(const struct vb_ctx *ctx, const struct vb_device *d)
 
 	if (vb_path(ctx, path, sizeof(path), "/sys/bus/pci/devices/%s/config",
 		    d->addr) == 0) {
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
 		if (fd >= 0) {
 			n = read(fd, cfg, sizeof(cfg));
 			close(fd);
@@ -92,19 +92,13 @@ int vb_device_refresh(struct vb_ctx *ctx, struct vb_device *d)
 	return 0;
 }
 
-static int read_device(struct vb_ctx *ctx, const char *addr,
-		       struct vb_device *d)
+/* The address of a directory entry, in the kernel's own spelling, with
+ * domains of 4 to 8 digits (VMD: 10000+). */
+static int device_addr(const char *addr, struct vb_device *d)
 {
 	struct vb_selector sel;
-	char grp[32];
-	long v[4], cls;
-	static const char *const ids[] = { "vendor", "device",
-					   "subsystem_vendor",
-					   "subsystem_device" };
-	size_t i;
 
 	memset(d, 0, sizeof(*d));
-	/* the kernel's own spelling, domains of 4 to 8 digits (VMD: 10000+) */
 	if (vb_parse_addr(addr, &sel) < 0 || sel.any_func ||
 	    snprintf(d->addr, sizeof(d->addr), "%04x:%02x:%02x.%u", sel.domain,
 		     sel.bus, sel.slot, sel.func) >= (int)sizeof(d->addr) ||
@@ -114,6 +108,66 @@ static int read_device(struct vb_ctx *ctx, const char *addr,
 	d->bus = sel.bus;
 	d->slot = sel.slot;
 	d->func = sel.func;
+	return 0;
+}
+
+/* The field after tag in *p: exactly digits hex digits. */
+static bool hex_field(const char **p, const char *tag, int digits,
+		      unsigned *out)
+{
+	size_t tl = strlen(tag);
+	unsigned v = 0;
+	int i, x;
+
+	if (strncmp(*p, tag, tl))
+		return false;
+	*p += tl;
+	for (i = 0; i < digits; i++, (*p)++) {
+		x = (**p >= '0' && **p <= '9') ? **p - '0' :
+		    (**p >= 'A' && **p <= 'F') ? **p - 'A' + 10 :
+		    (**p >= 'a' && **p <= 'f') ? **p - 'a' + 10 : -1;
+		if (x < 0)
+			return false;
+		v = v << 4 | (unsigned)x;
+	}
+	*out = v;
+	return true;
+}
+
+/*
+ * "pci:v00008086d0000100Esv00001AF4sd00001100bc02sc00i00": the kernel
+ * prints it from the same fields as the vendor, device, subsystem_* and
+ * class attributes, so one read gives all five.
+ */
+static bool parse_modalias(const char *m, struct vb_device *d)
+{
+	unsigned v, dv, sv, sd, bc, sc, pi;
+
+	if (!hex_field(&m, "pci:v", 8, &v) || !hex_field(&m, "d", 8, &dv) ||
+	    !hex_field(&m, "sv", 8, &sv) || !hex_field(&m, "sd", 8, &sd) ||
+	    !hex_field(&m, "bc", 2, &bc) || !hex_field(&m, "sc", 2, &sc) ||
+	    !hex_field(&m, "i", 2, &pi) || *m || v > 0xffff || dv > 0xffff ||
+	    sv > 0xffff || sd > 0xffff)
+		return false;
+	d->vendor = (uint16_t)v;
+	d->device = (uint16_t)dv;
+	d->subvendor = (uint16_t)sv;
+	d->subdevice = (uint16_t)sd;
+	d->class_code = bc << 16 | sc << 8 | pi;
+	return true;
+}
+
+/* The identity from the separate attributes, for a tree without a
+ * modalias that parses. */
+static int read_ids(const struct vb_ctx *ctx, const char *addr,
+		    struct vb_device *d)
+{
+	static const char *const ids[] = { "vendor", "device",
+					   "subsystem_vendor",
+					   "subsystem_device" };
+	long v[4], cls;
+	size_t i;
+
 	for (i = 0; i < 4; i++)
 		if (read_num(ctx, addr, ids[i], 16, &v[i]) < 0) {
 			if (i < 2)
@@ -127,33 +181,47 @@ static int read_device(struct vb_ctx *ctx, const char *addr,
 	d->subvendor = (uint16_t)v[2];
 	d->subdevice = (uint16_t)v[3];
 	d->class_code = (uint32_t)cls & 0xffffff;
+	return 0;
+}
+
+static int read_device(struct vb_ctx *ctx, const char *addr,
+		       struct vb_device *d)
+{
+	char grp[32];
+	long v;
+
+	if (device_addr(addr, d) < 0)
+		return -EINVAL;
 	read_name(ctx, addr, "modalias", d->modalias, sizeof(d->modalias),
 		  false);
+	if (!parse_modalias(d->modalias, d) && read_ids(ctx, addr, d) < 0)
+		return -ENOENT;
 	d->group = -1;
 	read_name(ctx, addr, "iommu_group", grp, sizeof(grp), true);
 	if (grp[0])
 		d->group = atoi(grp);
-	d->boot_vga = read_num(ctx, addr, "boot_vga", 10, &v[0]) ? -1 :
-		      (int)v[0];
+	d->boot_vga = read_num(ctx, addr, "boot_vga", 10, &v) ? -1 : (int)v;
 	/* Linux 6.17+: on the primary display of any class, not only VGA */
-	d->boot_display = read_num(ctx, addr, "boot_display", 10, &v[0]) == 0 &&
-			  v[0] == 1;
+	d->boot_display = read_num(ctx, addr, "boot_display", 10, &v) == 0 &&
+			  v == 1;
 	read_name(ctx, addr, "physfn", d->physfn, sizeof(d->physfn), true);
 	d->is_vf = d->physfn[0] != '\0';
 	d->bridge = is_bridge(ctx, d);
 	return vb_device_refresh(ctx, d);
 }
 
+/* A device's address as one number, in the order of by_addr. */
+static uint64_t addr_key(const struct vb_device *d)
+{
+	return (uint64_t)d->domain << 16 | (uint64_t)d->bus << 8 |
+	       (uint64_t)d->slot << 3 | d->func;
+}
+
 static int by_addr(const void *a, const void *b)
 {
-	const struct vb_device *x = a, *y = b;
+	uint64_t x = addr_key(a), y = addr_key(b);
 
-	uint32_t kx = (uint32_t)x->bus << 8 | x->slot << 3 | x->func;
-	uint32_t ky = (uint32_t)y->bus << 8 | y->slot << 3 | y->func;
-
-	if (x->domain != y->domain)
-		return x->domain < y->domain ? -1 : 1;
-	return kx < ky ? -1 : kx > ky;
+	return x < y ? -1 : x > y;
 }
 
 static int add_stray(struct vb_inventory *inv, int group, const char *name)
@@ -172,85 +240,66 @@ static int add_stray(struct vb_inventory *inv, int group, const char *name)
 }
 
 /*
- * Group membership as the kernel lists it in iommu_groups/N/devices, not
- * as each device's link says: a member the inventory cannot read (or one
- * that is not PCI) is kept as a stray, and its group is never claimed.
+ * What a lazy read takes, as sets of numbers: device addresses (addr_key),
+ * IOMMU groups, and slots (addr_key >> 3) whose other functions count.
+ *
+ * With rules, the devices a rule selects: by address from the directory
+ * entry's name alone, by ID or class from one modalias read.  apply
+ * --device takes the devices it names instead.  Either way each comes
+ * with the members of its IOMMU group (as iommu_groups/N/devices lists
+ * them), a VF with its PF and the PF's group, and the PF of an SR-IOV
+ * rule with its VFs: the plan is the one a read of every device gives,
+ * at a cost that grows with what the rules touch, not with the machine.
  */
+struct wanted {
+	const struct vb_ctx *ctx;
+	const struct vb_rules *rules;	/* NULL: apply --device */
+	bool need_ids;			/* a rule selects by ID or class */
+	int devfd;			/* /sys/bus/pci/devices */
+	struct vb_idset addrs, groups, slots;
+};
+
+/* Group membership as the kernel lists it in iommu_groups/N/devices, not
+ * as each device's link says: a member the inventory cannot read (or one
+ * that is not PCI) is kept as a stray, and its group is never claimed. */
 struct group_walk {
 	struct vb_ctx *ctx;
 	struct vb_inventory *inv;
 	int group;
-	struct wanted *want;	/* apply --device: only these, else NULL */
+	struct wanted *want;	/* a lazy read, else NULL */
 };
-
-/*
- * apply --device reads only the named devices, the members of their IOMMU
- * groups and, for a VF, its PF with the PF's group: its cost does not
- * grow with the machine, so udev can run it for every device added.
- */
-struct wanted {
-	const struct vb_ctx *ctx;
-	char (*addr)[VB_ADDR_LEN];
-	size_t n, cap;
-	int *group;
-	size_t ngroup, cgroup;
-};
-
-static bool wanted_addr(const struct wanted *w, const char *addr)
-{
-	size_t i;
-
-	for (i = 0; i < w->n; i++)
-		if (!strcmp(w->addr[i], addr))
-			return true;
-	return false;
-}
-
-static bool wanted_group(const struct wanted *w, int group)
-{
-	size_t i;
-
-	for (i = 0; i < w->ngroup; i++)
-		if (w->group[i] == group)
-			return true;
-	return false;
-}
 
 static int want_addr(void *data, const char *addr)
 {
 	struct wanted *w = data;
-	void *grown;
+	struct vb_device d;
 
-	if (strlen(addr) >= VB_ADDR_LEN || wanted_addr(w, addr))
+	if (device_addr(addr, &d) < 0)
 		return 0;
-	grown = vb_grow(w->addr, &w->cap, w->n, sizeof(*w->addr));
-	if (!grown)
-		return -ENOMEM;
-	w->addr = grown;
-	snprintf(w->addr[w->n++], VB_ADDR_LEN, "%s", addr);
-	return 0;
+	return vb_idset_add(&w->addrs, addr_key(&d)) < 0 ? -ENOMEM : 0;
 }
 
 /* addr and every member of its IOMMU group, as the kernel lists them. */
 static int want_with_group(struct wanted *w, const char *addr)
 {
 	char rel[PATH_MAX], grp[32], *end;
-	void *grown;
 	long g;
+	int r;
 
 	snprintf(rel, sizeof(rel), "/sys/bus/pci/devices/%s/iommu_group", addr);
 	if (vb_read_link_base(w->ctx, rel, grp, sizeof(grp)) < 0)
 		return want_addr(w, addr);
 	g = strtol(grp, &end, 10);
-	if (*end || g < 0 || g > 0x7fffffff || wanted_group(w, (int)g))
+	if (*end || g < 0 || g > 0x7fffffff)
 		return want_addr(w, addr);
-	grown = vb_grow(w->group, &w->cgroup, w->ngroup, sizeof(*w->group));
-	if (!grown)
+	r = vb_idset_add(&w->groups, (uint64_t)g);
+	if (r < 0)
 		return -ENOMEM;
-	w->group = grown;
-	w->group[w->ngroup++] = (int)g;
-	snprintf(rel, sizeof(rel), "/sys/kernel/iommu_groups/%ld/devices", g);
-	vb_dir_each(w->ctx, rel, want_addr, w);
+	if (r > 0) {
+		snprintf(rel, sizeof(rel), "/sys/kernel/iommu_groups/%ld/devices",
+			 g);
+		vb_dir_each(w->ctx, rel, want_addr, w);
+	}
 	return want_addr(w, addr);
 }
 
@@ -264,26 +313,78 @@ static bool in_scope(const struct vb_ctx *ctx, const struct vb_device *d)
 	return false;
 }
 
-static int want_named(void *data, const char *name)
+struct pf_walk {
+	struct wanted *w;
+	char pf[VB_ADDR_LEN];
+};
+
+/* An SR-IOV rule's PF brings its VFs: its virtfnN links name them. */
+static int want_vf(void *data, const char *name)
+{
+	struct pf_walk *p = data;
+	char rel[PATH_MAX], vf[VB_ADDR_LEN];
+
+	if (strncmp(name, "virtfn", 6))
+		return 0;
+	snprintf(rel, sizeof(rel), "/sys/bus/pci/devices/%s/%s", p->pf, name);
+	if (vb_read_link_base(p->w->ctx, rel, vf, sizeof(vf)) < 0)
+		return 0;
+	return want_with_group(p->w, vf);
+}
+
+/* Which rules select d, from its address and, when a rule needs them,
+ * its IDs: 0 none, 1 a bind rule, 2 an SR-IOV rule. */
+static int selected(const struct wanted *w, const char *name,
+		    struct vb_device *d)
+{
+	char rel[VB_ADDR_LEN + 16], modalias[VB_MODALIAS_MAX];
+	bool ids = !w->need_ids;
+	int sel = 0;
+	size_t i;
+
+	if (w->need_ids) {
+		snprintf(rel, sizeof(rel), "%s/modalias", name);
+		/* without a modalias that parses, the full read decides */
+		if (vb_read_at(w->devfd, rel, modalias, sizeof(modalias)) < 0 ||
+		    !parse_modalias(modalias, d))
+			return 1;
+		ids = true;
+	}
+	for (i = 0; i < w->rules->n; i++) {
+		const struct vb_rule *r = &w->rules->r[i];
+
+		if (r->kind == RULE_OFF || (!ids && r->sel.kind != SEL_ADDR) ||
+		    !vb_selector_match(&r->sel, d))
+			continue;
+		if (r->kind == RULE_SRIOV)
+			return 2;
+		sel = 1;
+	}
+	return sel;
+}
+
+static int want_device(void *data, const char *name)
 {
 	struct wanted *w = data;
-	struct vb_selector sel;
-	struct vb_device d = { 0 };
-	char rel[PATH_MAX], pf[VB_ADDR_LEN];
-	int r;
+	struct pf_walk pw = { .w = w };
+	struct vb_device d;
+	char rel[PATH_MAX];
+	int sel, r;
 
-	if (vb_parse_addr(name, &sel) < 0)
+	if (device_addr(name, &d) < 0)
 		return 0;
-	d.domain = sel.domain;
-	d.bus = sel.bus;
-	d.slot = sel.slot;
-	d.func = sel.func;
-	if (!in_scope(w->ctx, &d))
+	sel = w->rules ? selected(w, name, &d) : in_scope(w->ctx, &d);
+	if (!sel)
 		return 0;
 	r = want_with_group(w, name);
 	snprintf(rel, sizeof(rel), "/sys/bus/pci/devices/%s/physfn", name);
-	if (r == 0 && vb_read_link_base(w->ctx, rel, pf, sizeof(pf)) == 0)
-		r = want_with_group(w, pf);
+	if (r == 0 && vb_read_link_base(w->ctx, rel, pw.pf, sizeof(pw.pf)) == 0)
+		r = want_with_group(w, pw.pf);
+	if (r == 0 && sel == 2) {
+		snprintf(pw.pf, sizeof(pw.pf), "%s", name);
+		snprintf(rel, sizeof(rel), "/sys/bus/pci/devices/%s", name);
+		r = vb_dir_each(w->ctx, rel, want_vf, &pw);
+	}
 	return r;
 }
 
@@ -308,7 +409,7 @@ static int one_group(void *data, const char *name)
 	w->inv->ngroups++;
 	g = strtol(name, &end, 10);
 	if (*end || g < 0 || g > 0x7fffffff ||
-	    (w->want && !wanted_group(w->want, (int)g)))
+	    (w->want && !vb_idset_has(&w->want->groups, (uint64_t)g)))
 		return 0;
 	w->group = (int)g;
 	snprintf(rel, sizeof(rel), "/sys/kernel/iommu_groups/%d/devices",
@@ -317,14 +418,11 @@ static int one_group(void *data, const char *name)
 	return r == -ENOENT ? 0 : r;
 }
 
-static int one_device(void *data, const char *name)
+static int add_device(struct group_walk *w, const char *name)
 {
-	struct group_walk *w = data;
 	struct vb_inventory *inv = w->inv;
 	struct vb_device *d;
 
-	if (w->want && !wanted_addr(w->want, name))
-		return 0;
 	d = vb_grow(inv->dev, &inv->cap, inv->n, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
@@ -337,37 +435,114 @@ static int one_device(void *data, const char *name)
 	return 0;
 }
 
-int vb_inventory_read(struct vb_ctx *ctx, struct vb_inventory *inv)
+static int one_device(void *data, const char *name)
 {
-	struct wanted want = { .ctx = ctx };
-	struct group_walk w = { ctx, inv, -1, NULL };
+	struct group_walk *w = data;
+	struct vb_device d;
+
+	if (w->want && (device_addr(name, &d) < 0 ||
+			!vb_idset_has(&w->want->addrs, addr_key(&d))))
+		return 0;
+	return add_device(w, name);
+}
+
+/* The other functions of a graphics card's slot, for the warning about a
+ * card split over groups (plan.c: warn_split_cards). */
+static int slot_sibling(void *data, const char *name)
+{
+	struct group_walk *w = data;
+	struct vb_device d;
+
+	if (device_addr(name, &d) < 0 ||
+	    !vb_idset_has(&w->want->slots, addr_key(&d) >> 3) ||
+	    vb_idset_has(&w->want->addrs, addr_key(&d)))
+		return 0;
+	return add_device(w, name);
+}
+
+static bool rules_need_ids(const struct vb_rules *rules)
+{
+	size_t i;
+
+	for (i = 0; i < rules->n; i++)
+		if (rules->r[i].kind != RULE_OFF &&
+		    rules->r[i].sel.kind != SEL_ADDR)
+			return true;
+	return false;
+}
+
+static int read_wanted(struct vb_ctx *ctx, struct wanted *want,
+		       struct group_walk *w)
+{
+	char path[PATH_MAX];
 	size_t i;
 	int r = 0;
 
-	memset(inv, 0, sizeof(*inv));
-	if (ctx->nscope) {
-		r = vb_dir_each(ctx, "/sys/bus/pci/devices", want_named, &want);
-		w.want = &want;
-		inv->scoped = true;
+	if (want->need_ids) {
+		if (vb_path(ctx, path, sizeof(path), "/sys/bus/pci/devices") < 0)
+			return -ENAMETOOLONG;
+		want->devfd = openat(AT_FDCWD, path,
+				     O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (want->devfd < 0)
+			return -errno;
 	}
-	if (r == 0)
+	if (!want->rules || (want->rules->n && !want->rules->off))
+		r = vb_dir_each(ctx, "/sys/bus/pci/devices", want_device, want);
+	if (want->devfd >= 0)
+		close(want->devfd);
+	if (r == 0 && want->addrs.n)
+		r = vb_dir_each(ctx, "/sys/bus/pci/devices", one_device, w);
+	for (i = 0; r == 0 && i < w->inv->n; i++)
+		if ((w->inv->dev[i].class_code >> 16) == 0x03 &&
+		    vb_idset_add(&want->slots, addr_key(&w->inv->dev[i]) >> 3) < 0)
+			r = -ENOMEM;
+	if (r == 0 && want->slots.n)
+		r = vb_dir_each(ctx, "/sys/bus/pci/devices", slot_sibling, w);
+	return r;
+}
+
+/*
+ * rules NULL reads every device (status, release, modules); with rules,
+ * only what they select and what comes with it (struct wanted), and with
+ * ctx->scope (apply --device) only the named devices and theirs.
+ */
+int vb_inventory_read(struct vb_ctx *ctx, struct vb_inventory *inv,
+		      const struct vb_rules *rules)
+{
+	struct wanted want = { .ctx = ctx, .rules = rules, .devfd = -1 };
+	struct group_walk w = { ctx, inv, -1, NULL };
+	size_t i;
+	int r;
+
+	memset(inv, 0, sizeof(*inv));
+	inv->scoped = ctx->nscope > 0;
+	if (ctx->nscope)
+		want.rules = NULL;
+	if (ctx->nscope || rules) {
+		w.want = &want;
+		want.need_ids = want.rules && rules_need_ids(want.rules);
+		r = read_wanted(ctx, &want, &w);
+	} else {
 		r = vb_dir_each(ctx, "/sys/bus/pci/devices", one_device, &w);
+	}
 	if (r < 0) {
 		if (r != -ENOMEM)
 			vb_err(ctx, "cannot read %s/sys/bus/pci/devices: %s",
 			       ctx->root, strerror(-r));
-		free(want.addr);
-		free(want.group);
-		return r;
+		goto out;
 	}
 	if (inv->n)
 		qsort(inv->dev, inv->n, sizeof(*inv->dev), by_addr);
 	r = vb_dir_each(ctx, "/sys/kernel/iommu_groups", one_group, &w);
+	if (r == -ENOENT)
+		r = 0;
 	for (i = 0; i < inv->n; i++)
 		inv->dev[i].named = ctx->nscope && in_scope(ctx, &inv->dev[i]);
-	free(want.addr);
-	free(want.group);
-	return r == -ENOENT ? 0 : r;
+out:
+	vb_idset_free(&want.addrs);
+	vb_idset_free(&want.groups);
+	vb_idset_free(&want.slots);
+	return r;
 }
 
 void vb_inventory_free(struct vb_inventory *inv)
@@ -382,15 +557,15 @@ void vb_inventory_free(struct vb_inventory *inv)
 	memset(inv, 0, sizeof(*inv));
 }
 
+/* The inventory is sorted by address (vb_inventory_read). */
 struct vb_device *vb_inventory_find(const struct vb_inventory *inv,
 				    const char *addr)
 {
-	size_t i;
+	struct vb_device key;
 
-	for (i = 0; i < inv->n; i++)
-		if (!strcmp(inv->dev[i].addr, addr))
-			return &inv->dev[i];
-	return NULL;
+	if (!inv->n || device_addr(addr, &key) < 0)
+		return NULL;
+	return bsearch(&key, inv->dev, inv->n, sizeof(*inv->dev), by_addr);
 }
 
 const struct vb_stray *vb_group_stray(const struct vb_inventory *inv,

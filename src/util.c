@@ -268,6 +268,58 @@ void *vb_grow(void *base, size_t *cap, size_t n, size_t size)
 	return p;
 }
 
+/*
+ * A set of numbers (device addresses, IOMMU groups) with open addressing:
+ * a lazy read of 4096 devices asks it once per directory entry.  Slots
+ * hold id + 1, so 0 is free; ids are below 2^48.
+ */
+static size_t idset_slot(const struct vb_idset *s, uint64_t id)
+{
+	size_t mask = s->cap - 1, i;
+
+	i = (size_t)((id * 0x9e3779b97f4a7c15ULL) >> 20) & mask;
+	while (s->slot[i] && s->slot[i] != id + 1)
+		i = (i + 1) & mask;
+	return i;
+}
+
+bool vb_idset_has(const struct vb_idset *s, uint64_t id)
+{
+	return s->cap && s->slot[idset_slot(s, id)] == id + 1;
+}
+
+/* 1 when id is new, 0 when it was there, -ENOMEM. */
+int vb_idset_add(struct vb_idset *s, uint64_t id)
+{
+	struct vb_idset big;
+	size_t i;
+
+	if (vb_idset_has(s, id))
+		return 0;
+	if (2 * (s->n + 1) > s->cap) {
+		big.cap = s->cap ? 2 * s->cap : 64;
+		big.n = s->n;
+		big.slot = calloc(big.cap, sizeof(*big.slot));
+		if (!big.slot)
+			return -ENOMEM;
+		for (i = 0; i < s->cap; i++)
+			if (s->slot[i])
+				big.slot[idset_slot(&big, s->slot[i] - 1)] =
+					s->slot[i];
+		free(s->slot);
+		*s = big;
+	}
+	s->slot[idset_slot(s, id)] = id + 1;
+	s->n++;
+	return 1;
+}
+
+void vb_idset_free(struct vb_idset *s)
+{
+	free(s->slot);
+	memset(s, 0, sizeof(*s));
+}
+
 /* Driver and module names go into sysfs and an argv: keep them plain. */
 bool vb_valid_name(const char *name)
 {

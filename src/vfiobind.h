@@ -96,6 +96,13 @@ bool vb_exists(const struct vb_ctx *ctx, const char *rel);
 int vb_dir_each(const struct vb_ctx *ctx, const char *rel,
 		int (*fn)(void *data, const char *name), void *data);
 void *vb_grow(void *base, size_t *cap, size_t n, size_t size);
+struct vb_idset {
+	uint64_t *slot;
+	size_t n, cap;
+};
+int vb_idset_add(struct vb_idset *s, uint64_t id);
+bool vb_idset_has(const struct vb_idset *s, uint64_t id);
+void vb_idset_free(struct vb_idset *s);
 bool vb_valid_name(const char *name);
 void vb_module_name(char *dst, size_t len, const char *name);
 
@@ -212,7 +219,8 @@ struct vb_inventory {
 	char **name;		/* pci.ids names, for status; NULL without */
 };
 
-int vb_inventory_read(struct vb_ctx *ctx, struct vb_inventory *inv);
+int vb_inventory_read(struct vb_ctx *ctx, struct vb_inventory *inv,
+		      const struct vb_rules *rules);
 void vb_inventory_free(struct vb_inventory *inv);
 struct vb_device *vb_inventory_find(const struct vb_inventory *inv,
 				    const char *addr);

@@ -548,13 +548,14 @@ void fx_plan(struct fx *fx, struct fx_pipeline *p, const char *cmdline,
 	     const char *config)
 {
 	memset(p, 0, sizeof(*p));
+	p->fx = fx;
 	if (config) {
 		fx_write(fx, "etc/vfiobind.conf", config);
 	}
 	vb_config_load(&fx->ctx, &p->rules);
 	if (cmdline)
 		vb_cmdline_rules(&fx->ctx, cmdline, &p->rules);
-	assert_int_equal(vb_inventory_read(&fx->ctx, &p->inv), 0);
+	assert_int_equal(vb_inventory_read(&fx->ctx, &p->inv, &p->rules), 0);
 	vb_modules_load(&fx->ctx, &p->mods);
 	assert_int_equal(vb_plan_build(&p->inv, &p->rules, &p->mods, &p->plan),
 			 0);
@@ -575,9 +576,17 @@ const struct vb_dev_plan *fx_dev_plan(const struct fx_pipeline *p,
 {
 	size_t i;
 
+	static const struct vb_dev_plan unread = { .claim = CLAIM_NONE };
+	char path[PATH_MAX];
+
 	for (i = 0; i < p->inv.n; i++)
 		if (!strcmp(p->inv.dev[i].addr, addr))
 			return &p->plan.dev[i];
+	/* A device of the tree that no rule touches is never read. */
+	fx_path(p->fx, path, sizeof(path), "sys/bus/pci/devices/%s/modalias",
+		addr);
+	if (access(path, F_OK) == 0)
+		return &unread;
 	fail_msg("no device %s in the inventory", addr);
 	return NULL;
 }

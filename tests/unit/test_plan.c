@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The planner on fixture trees: group closure, refusals, drivers, SR-IOV. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "unit.h"
@@ -623,7 +625,151 @@ static void off_claims_nothing(void **state)
 	fx_pipeline_free(fx, &p);
 }
 
+/* ---- the lazy inventory ----------------------------------------------- */
+
+/* The plan's messages and its text, for the rules of cmdline, from a read
+ * of what the rules touch (lazy) or of every device. */
+static char *plan_text(struct fx *fx, const char *cmdline, bool lazy)
+{
+	struct vb_rules rules = { 0 };
+	struct vb_inventory inv;
+	struct vb_modules mods;
+	struct vb_plan plan;
+	char *buf = NULL;
+	size_t len = 0, i;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	vb_cmdline_rules(&fx->ctx, cmdline, &rules);
+	assert_int_equal(vb_inventory_read(&fx->ctx, &inv, lazy ? &rules : NULL), 0);
+	vb_modules_load(&fx->ctx, &mods);
+	assert_int_equal(vb_plan_build(&inv, &rules, &mods, &plan), 0);
+	for (i = 0; i < plan.nmsg; i++)
+		fprintf(f, "<%d> %s\n", plan.msg[i].level, plan.msg[i].text);
+	vb_plan_print(&fx->ctx, &inv, &plan, f, false);
+	fclose(f);
+	vb_plan_free(&plan);
+	vb_modules_free(&mods);
+	vb_inventory_free(&inv);
+	vb_rules_free(&rules);
+	return buf;
+}
+
+/*
+ * Reading only what the rules touch must plan exactly as reading every
+ * device does: every recorded and synthetic tree, every kind of selector,
+ * target and option, SR-IOV PFs and VFs, GPUs split or whole, VMD.
+ */
+static void lazy_read_plans_as_a_full_read(void **state)
+{
+	static const char *const trees[] = {
+		"qemu-bridge-e1000", "qemu-bridge-e1000-bound", "qemu-gpu-audio",
+		"qemu-gpu-audio-bound", "qemu-noiommu", "qemu-noiommu-bound",
+		"qemu-sriov-nvme", "qemu-sriov-nvme-vfio", "qemu-twin-e1000",
+		"qemu-twin-e1000-bound", "qemu-twin-e1000-vfio",
+		"synthetic-turing-gpu", "synthetic-vmd",
+	};
+	static const char *const cmdlines[] = {
+		"vfio.bind=0000:00:03.0", "vfio.bind=00:03.*",
+		"vfio.bind=8086:100e", "vfio.bind=8086:100e,00:04.0=host",
+		"vfio.bind=8086:100e:1af4:1100", "vfio.bind=00:03.0=e1000",
+		"vfio.bind=class:02", "vfio.bind=class:020000/ff0000",
+		"vfio.bind=class:03", "vfio.bind=class:0403",
+		"vfio.bind=class:0c03", "vfio.bind=class:0108=pci-stub",
+		"vfio.bind=00:1f.3", "vfio.bind=00:1f.3+allow-group",
+		"vfio.bind=01:01.0", "vfio.bind=01:00.0", "vfio.bind=01:00.*",
+		"vfio.bind=01:00.1", "vfio.bind=01:00.1,01:00.2=pci-stub",
+		"vfio.bind=00:01.0+allow-boot-vga", "vfio.bind=10de:1e84=pci-stub",
+		"vfio.bind=10000:e1:00.0,00:0e.0", "vfio.bind=00:0e.0",
+		"vfio.bind=1b36:0010", "vfio.bind=00:09.0",
+		"vfio.sriov=0000:01:00.0=2", "vfio.sriov=0000:01:00.0=2+vf=pci-stub",
+		"vfio.sriov=0000:01:00.0=2+pf=vfio-pci", "vfio.sriov=01:00.0=0",
+		"vfio.sriov=01:00.0=2 vfio.bind=01:00.2=host",
+		"vfio.sriov=1b36:0010=2", "vfio.sriov=0000:01:00.0=9",
+		"vfio.bind=00:03.0 vfio.bind=off",
+	};
+	size_t t, c;
+
+	(void)state;
+	for (t = 0; t < ARRAY_SIZE(trees); t++) {
+		struct fx fx;
+
+		fx_init(&fx);
+		fx_expand(&fx, fx_fixture(trees[t]));
+		for (c = 0; c < ARRAY_SIZE(cmdlines); c++) {
+			char *lazy = plan_text(&fx, cmdlines[c], true);
+			char *full = plan_text(&fx, cmdlines[c], false);
+
+			if (strcmp(lazy, full))
+				fail_msg("%s on %s: the lazy read plans\n%s\nwhere reading every device plans\n%s",
+					 cmdlines[c], trees[t], lazy, full);
+			free(lazy);
+			free(full);
+		}
+		fx_free(&fx);
+	}
+}
+
+/* Rules by address read their devices and groups, nothing else; rules by
+ * ID or class read one modalias of every other device. */
+static void lazy_read_takes_what_rules_touch(void **state)
+{
+	struct fx *fx = *state;
+	struct fx_pipeline p;
+
+	/* a storage controller no rule selects */
+	fx_write(fx, "sys/bus/pci/devices/0000:00:07.0/modalias",
+		 "pci:v00008086d00002922sv00001AF4sd00001100bc01sc06i01\n");
+	fx_plan(fx, &p, "vfio.bind=00:03.0", NULL);
+	assert_int_equal(p.inv.n, 1);
+	assert_string_equal(p.inv.dev[0].addr, "0000:00:03.0");
+	fx_pipeline_free(fx, &p);
+	fx_plan(fx, &p, "vfio.bind=class:0200", NULL);
+	assert_int_equal(p.inv.n, 2);
+	assert_int_equal(nclaimed(&p), 2);
+	fx_pipeline_free(fx, &p);
+	/* the chipset group, whole, for one of its functions */
+	fx_plan(fx, &p, "vfio.bind=00:1f.3+allow-group", NULL);
+	assert_int_equal(p.inv.n, 3);
+	assert_int_equal(nclaimed(&p), 3);
+	fx_pipeline_free(fx, &p);
+	/* no rule, nothing to read; status (rules NULL) reads every device */
+	fx_plan(fx, &p, NULL, NULL);
+	assert_int_equal(p.inv.n, 0);
+	fx_pipeline_free(fx, &p);
+	{
+		struct vb_inventory inv;
+
+		assert_int_equal(vb_inventory_read(&fx->ctx, &inv, NULL), 0);
+		assert_int_equal(inv.n, 8);
+		assert_non_null(vb_inventory_find(&inv, "0000:00:07.0"));
+		vb_inventory_free(&inv);
+	}
+}
+
+/* An SR-IOV rule's PF brings the VFs it has, by its virtfn links. */
+static void lazy_read_brings_a_pfs_vfs(void **state)
+{
+	struct fx *fx = *state;
+	struct fx_pipeline p;
+
+	fx_dev(fx, "0000:01:00.0", NULL, 0x1b36, 0x0010, 0x010802, 10);
+	fx_sriov(fx, "0000:01:00.0", 4, 2);
+	fx_native(fx, "0000:01:00.0", "nvme");
+	fx_bind(fx, "0000:01:00.0", "nvme");
+	fx_vf(fx, "0000:01:00.1", "0000:01:00.0", 0, 0x0010, 11);
+	fx_vf(fx, "0000:01:00.2", "0000:01:00.0", 1, 0x0010, 12);
+	fx_plan(fx, &p, "vfio.sriov=01:00.0=2", NULL);
+	assert_int_equal(p.inv.n, 3);
+	assert_claimed(&p, "0000:01:00.1", "vfio-pci", "vfio_pci");
+	assert_claimed(&p, "0000:01:00.2", "vfio-pci", "vfio_pci");
+	fx_pipeline_free(fx, &p);
+}
+
 const struct CMUnitTest plan_tests[] = {
+	cmocka_unit_test(lazy_read_plans_as_a_full_read),
+	cmocka_unit_test_setup_teardown(lazy_read_takes_what_rules_touch, q35_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(lazy_read_brings_a_pfs_vfs, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(twins_by_address_take_one, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(twins_by_id_take_both_unless_excluded, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(address_beats_id_and_later_beats_earlier, q35_setup, fx_teardown),

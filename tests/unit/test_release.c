@@ -40,7 +40,7 @@ static int release(struct fx *fx, const char *addr, bool dry_run)
 	struct vb_selector sel;
 	int status;
 
-	assert_int_equal(vb_inventory_read(&fx->ctx, &inv), 0);
+	assert_int_equal(vb_inventory_read(&fx->ctx, &inv, NULL), 0);
 	if (addr)
 		assert_int_equal(vb_parse_addr(addr, &sel), 0);
 	status = vb_release(&fx->ctx, &inv, &sel, addr ? 1 : 0, dry_run);

@@ -65,6 +65,7 @@ struct fx_pipeline {
 	struct vb_modules mods;
 	struct vb_plan plan;
 	struct vb_results res;	/* of vb_run_apply */
+	const struct fx *fx;
 };
 void fx_plan(struct fx *fx, struct fx_pipeline *p, const char *cmdline,
 	     const char *config);
