@@ -92,22 +92,45 @@ int vb_device_refresh(struct vb_ctx *ctx, struct vb_device *d)
 	return 0;
 }
 
-/* The address of a directory entry, in the kernel's own spelling, with
- * domains of 4 to 8 digits (VMD: 10000+). */
+static int hex_digit(char c)
+{
+	return (c >= '0' && c <= '9') ? c - '0' :
+	       (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+}
+
+/*
+ * The address of a directory entry in the kernel's own spelling,
+ * "%04x:%02x:%02x.%d", with domains of 4 to 8 digits (VMD: 10000+): no
+ * upper case, no leading zero past four digits.  Called for every entry
+ * of a directory of thousands, so parsed by hand.
+ */
 static int device_addr(const char *addr, struct vb_device *d)
 {
-	struct vb_selector sel;
+	const char *p = addr;
+	uint32_t v = 0;
+	int n = 0, x;
 
 	memset(d, 0, sizeof(*d));
-	if (vb_parse_addr(addr, &sel) < 0 || sel.any_func ||
-	    snprintf(d->addr, sizeof(d->addr), "%04x:%02x:%02x.%u", sel.domain,
-		     sel.bus, sel.slot, sel.func) >= (int)sizeof(d->addr) ||
-	    strcmp(d->addr, addr))
+	for (; (x = hex_digit(*p)) >= 0 && n < 8; p++, n++)
+		v = v << 4 | (uint32_t)x;
+	if (n < 4 || (n > 4 && addr[0] == '0') || *p++ != ':')
 		return -EINVAL;
-	d->domain = sel.domain;
-	d->bus = sel.bus;
-	d->slot = sel.slot;
-	d->func = sel.func;
+	d->domain = v;
+	for (n = 0; n < 2; n++) {
+		if ((x = hex_digit(p[0])) < 0 || hex_digit(p[1]) < 0 ||
+		    p[2] != (n ? '.' : ':'))
+			return -EINVAL;
+		v = (uint32_t)(x << 4 | hex_digit(p[1]));
+		if (n)
+			d->slot = (uint8_t)v;
+		else
+			d->bus = (uint8_t)v;
+		p += 3;
+	}
+	if (d->slot > 0x1f || p[0] < '0' || p[0] > '7' || p[1])
+		return -EINVAL;
+	d->func = (uint8_t)(p[0] - '0');
+	memcpy(d->addr, addr, (size_t)(p + 2 - addr));
 	return 0;
 }
 
