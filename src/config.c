@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "vfiobind.h"
@@ -125,7 +126,7 @@ static int load_file(struct vb_ctx *ctx, const char *path, const char *name,
 	int fd;
 
 	/* O_NONBLOCK: a FIFO named *.conf must not hang the boot */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		if (errno == ENOENT && !required)
 			return 0;
@@ -133,8 +134,14 @@ static int load_file(struct vb_ctx *ctx, const char *path, const char *name,
 		vb_err(ctx, "%s: cannot open: %s", name, strerror(errno));
 		return -errno;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    st.st_size > CONFIG_MAX_BYTES) {
+	if (fstat(fd, &st) < 0)
+		st.st_mode = 0;
+	/* the null device is an empty config: --config /dev/null reads none */
+	if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)) {
+		close(fd);
+		return 0;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > CONFIG_MAX_BYTES) {
 		ctx->parse_errors++;
 		vb_err(ctx, "%s: not a regular file of at most %d bytes", name,
 		       CONFIG_MAX_BYTES);

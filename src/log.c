@@ -26,7 +26,7 @@ static bool kmsg_write(const struct vb_ctx *ctx, enum vb_level level,
 
 	if (vb_path(ctx, path, sizeof(path), "/dev/kmsg") < 0)
 		return false;
-	fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY | O_APPEND);
+	fd = openat(AT_FDCWD, path, O_WRONLY | O_CLOEXEC | O_NOCTTY | O_APPEND);
 	if (fd < 0)
 		return false;
 	n = snprintf(line, sizeof(line), "<%d>vfiobind: %s\n", (int)level, msg);

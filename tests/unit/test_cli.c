@@ -96,6 +96,10 @@ static void exit_statuses(void **state)
 	assert_int_equal(fx_run(&fx, out, sizeof(out), err, sizeof(err),
 				"--cmdline", "", "--config", "/nonexistent/x.conf", "plan", NULL), 2);
 	assert_non_null(strstr(err, "/nonexistent/x.conf: cannot open"));
+	/* the null device is an empty config, not a bad one */
+	assert_int_equal(fx_run(&fx, out, sizeof(out), err, sizeof(err),
+				"--cmdline", "vfio.bind=00:03.0", "--config", "/dev/null", "plan", NULL), 0);
+	assert_string_equal(err, "");
 	fx_free(&fx);
 }
 
