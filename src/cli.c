@@ -5,10 +5,14 @@
  * the boot step it implements; the work is in the other files.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vfiobind.h"
@@ -58,6 +62,10 @@ static const char usage_text[] =
 "                        ADDR (repeatable; for udev on hotplug); VF counts\n"
 "                        change only for a PF named here\n"
 "  -n, --dry-run         release: print what would be released; change nothing\n"
+"  -t, --timeout SECONDS apply: return after at most SECONDS (with status 1 and\n"
+"                        an error in the kernel log), leaving a run stuck in a\n"
+"                        sysfs write to finish in the background; for boot\n"
+"                        hooks, which use 120 (default: no bound)\n"
 "  -w, --wait MS         wait at most MS milliseconds for drivers to bind\n"
 "                        (default 3000; some drivers probe asynchronously)\n"
 "  -j, --json            plan and status as JSON\n"
@@ -87,6 +95,7 @@ static const struct option options[] = {
 	{ "kver", required_argument, NULL, 'k' },
 	{ "modprobe", required_argument, NULL, OPT_MODPROBE },
 	{ "wait", required_argument, NULL, 'w' },
+	{ "timeout", required_argument, NULL, 't' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "all", no_argument, NULL, 'a' },
 	{ "device", required_argument, NULL, 'd' },
@@ -242,6 +251,57 @@ static int run(struct vb_ctx *ctx, const char *cmd, bool json)
 	return status;
 }
 
+/*
+ * apply --timeout: the run goes on in a child; the parent returns its
+ * status as soon as it exits (the pipe's write end closes with it, so no
+ * polling interval is added to the boot) or, after the bound, returns 1
+ * and leaves it running: a sysfs write blocked in the kernel cannot be
+ * interrupted by any signal, and the boot must go on.
+ */
+static int run_bounded(struct vb_ctx *ctx, unsigned seconds)
+{
+	struct timespec now, end;
+	struct pollfd p = { .events = POLLIN };
+	int fds[2], status, r = 0;
+	long ms;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return run(ctx, "apply", false);
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return run(ctx, "apply", false);
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		_exit(run(ctx, "apply", false));
+	}
+	close(fds[1]);
+	p.fd = fds[0];
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += seconds;
+	do {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		ms = (end.tv_sec - now.tv_sec) * 1000 +
+		     (end.tv_nsec - now.tv_nsec) / 1000000;
+		if (ms > 0)
+			r = poll(&p, 1, (int)ms);
+	} while (ms > 0 && r < 0 && errno == EINTR);
+	close(fds[0]);
+	if (ms <= 0 || r == 0) {
+		vb_err(ctx, "apply still running after %u s (pid %d): returning so the boot goes on; it finishes in the background or stays stuck in the kernel",
+		       seconds, (int)pid);
+		return VB_EXIT_FAILED;
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return VB_EXIT_FAILED;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : VB_EXIT_FAILED;
+}
+
 int vfiobind_main(int argc, char **argv)
 {
 	struct vb_ctx ctx = {
@@ -250,6 +310,7 @@ int vfiobind_main(int argc, char **argv)
 		.probe_wait_ms = 3000,
 	};
 	bool json = false, force_stderr = false, all = false, dry_run = false;
+	unsigned timeout = 0;
 	struct vb_selector scope[SCOPE_MAX];
 	const char *cmd;
 	char *end;
@@ -258,7 +319,7 @@ int vfiobind_main(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":r:c:k:w:jad:nvqhV", options,
+	while ((c = getopt_long(argc, argv, ":r:c:k:w:t:jad:nvqhV", options,
 				NULL)) != -1) {
 		switch (c) {
 		case 'r':
@@ -286,6 +347,13 @@ int vfiobind_main(int argc, char **argv)
 				return usage_error("bad --wait '%s' (milliseconds, at most 600000)",
 						   optarg);
 			ctx.probe_wait_ms = (unsigned)v;
+			break;
+		case 't':
+			v = strtoul(optarg, &end, 10);
+			if (!optarg[0] || *end || v > 86400)
+				return usage_error("bad --timeout '%s' (seconds, at most 86400)",
+						   optarg);
+			timeout = (unsigned)v;
 			break;
 		case 'j':
 			json = true;
@@ -352,6 +420,8 @@ int vfiobind_main(int argc, char **argv)
 		return usage_error("%s", "--json goes with plan and status; apply records JSON to /run/vfiobind/state.json");
 	if (all && strcmp(cmd, "modules"))
 		return usage_error("%s", "--all goes with modules");
+	if (timeout && strcmp(cmd, "apply"))
+		return usage_error("%s", "--timeout goes with apply");
 	ctx.no_kmsg = strcmp(cmd, "apply") && (strcmp(cmd, "release") || dry_run);
 	ctx.to_stderr = force_stderr || ctx.no_kmsg || isatty(STDERR_FILENO);
 	if (!strcmp(cmd, "modules"))
@@ -359,6 +429,8 @@ int vfiobind_main(int argc, char **argv)
 	else if (!strcmp(cmd, "release"))
 		status = release(&ctx, argv + optind + 1, argc - optind - 1,
 				 dry_run);
+	else if (timeout)
+		status = run_bounded(&ctx, timeout);
 	else
 		status = run(&ctx, cmd, json);
 	vb_ctx_free(&ctx);
