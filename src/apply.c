@@ -174,17 +174,19 @@ static int load_module(struct vb_ctx *ctx, const struct vb_modules *mods,
 		       const char *module, const char *driver,
 		       const char *param)
 {
+	long t0;
 	int r;
 
 	if (!param && module_loaded(ctx, mods, module, driver))
 		return 0;
+	t0 = now_ms();
 	r = vb_modprobe(ctx, module, param);
 	if (r < 0)
 		vb_err(ctx, "loading module %s%s%s failed", module,
 		       param ? " " : "", param ? param : "");
-	else
-		vb_info(ctx, "loaded module %s%s%s", module, param ? " " : "",
-			param ? param : "");
+	else	/* the time a boot spends loading modules for the claims */
+		vb_info(ctx, "loaded module %s%s%s in %ld ms", module,
+			param ? " " : "", param ? param : "", now_ms() - t0);
 	return r;
 }
 
