@@ -209,6 +209,16 @@ static int release(struct vb_ctx *ctx, char **args, int nargs, bool dry_run)
 	return status;
 }
 
+static bool plan_acts(const struct vb_plan *plan)
+{
+	size_t i;
+
+	for (i = 0; i < plan->ndev; i++)
+		if (plan->dev[i].claim != CLAIM_NONE)
+			return true;
+	return plan->nsriov > 0;
+}
+
 static int run(struct vb_ctx *ctx, const char *cmd, bool json)
 {
 	struct vb_rules rules = { 0 };
@@ -225,10 +235,16 @@ static int run(struct vb_ctx *ctx, const char *cmd, bool json)
 		vb_rules_free(&rules);
 		return VB_EXIT_FAILED;
 	}
-	/* The module index is megabytes: read it only when a rule needs it. */
-	if (rules.n && !rules.off)
-		vb_modules_load(ctx, &mods);
+	/* The module index is megabytes, and udev runs apply --device for
+	 * every PCI device at coldplug: read it only for a plan that acts.
+	 * The index only names drivers and refuses unknown ones, so a plan
+	 * that claims nothing without it claims nothing with it. */
 	vb_plan_build(&inv, &rules, &mods, &plan);
+	if (plan_acts(&plan)) {
+		vb_plan_free(&plan);
+		vb_modules_load(ctx, &mods);
+		vb_plan_build(&inv, &rules, &mods, &plan);
+	}
 	vb_plan_log(ctx, &plan);
 	if (apply) {
 		vb_run_apply(ctx, &inv, &rules, &mods, &plan, &res);
