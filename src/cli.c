@@ -256,9 +256,9 @@ static int run(struct vb_ctx *ctx, const char *cmd, bool json)
 		vb_status_print(&inv, &plan, stdout, json);
 	}
 	status = vb_exit_status(ctx, &plan, apply ? &res : NULL);
-	/* The record is the whole machine's: a --device run would cut it
-	 * down to one group. */
-	if (apply && !ctx->nscope)
+	/* A --device run that did nothing (most udev events) leaves no
+	 * record; one that did records its groups beside state.json. */
+	if (apply && (!ctx->nscope || plan_acts(&plan)))
 		vb_record_write(ctx, &inv, &plan, status);
 	vb_plan_free(&plan);
 	vb_modules_free(&mods);

@@ -412,10 +412,25 @@ static void fill_plan_record(FILE *f, const void *arg)
 	plan_json(pr->ctx, pr->inv, pr->plan, f, pr->status);
 }
 
+/*
+ * A full apply owns state.json.  An apply --device (udev, on hotplug)
+ * writes device-ADDR.json for the first device it names instead: the
+ * whole machine's record is not cut down to one group, and release
+ * still finds the claims made after boot.
+ */
 int vb_record_write(struct vb_ctx *ctx, const struct vb_inventory *inv,
 		    const struct vb_plan *plan, int status)
 {
 	struct plan_record pr = { ctx, inv, plan, status };
+	char name[VB_ADDR_LEN + 16];
+	size_t i;
 
-	return vb_record_file(ctx, "state.json", fill_plan_record, &pr);
+	if (!ctx->nscope)
+		return vb_record_file(ctx, "state.json", fill_plan_record, &pr);
+	for (i = 0; i < inv->n && !inv->dev[i].named; i++)
+		;
+	if (i == inv->n)
+		return 0;
+	snprintf(name, sizeof(name), "device-%s.json", inv->dev[i].addr);
+	return vb_record_file(ctx, name, fill_plan_record, &pr);
 }

@@ -35,24 +35,59 @@ static bool wanted(const struct vb_device *d, const struct vb_selector *sel,
 	return false;
 }
 
-/* The claims of the last apply: its record's "devices" array. */
-static char *record_claims(struct vb_ctx *ctx)
+/* Appends the "devices" array of the record at rel to *claims. */
+static void add_claims(const struct vb_ctx *ctx, const char *rel,
+		       char **claims)
 {
-	char path[PATH_MAX], *text, *end;
-	size_t len;
+	char path[PATH_MAX], *text, *end, *all;
+	size_t len, have = *claims ? strlen(*claims) : 0;
 
-	if (vb_path(ctx, path, sizeof(path), "/run/vfiobind/state.json") < 0)
-		return NULL;
-	text = vb_slurp(path, &len);
-	if (!text) {
-		vb_err(ctx, "no record of an apply at %s: name the devices to release",
-		       path);
-		return NULL;
-	}
+	if (vb_path(ctx, path, sizeof(path), "%s", rel) < 0 ||
+	    !(text = vb_slurp(path, &len)))
+		return;
 	end = strstr(text, "\"refused\":");
 	if (end)
 		*end = '\0';
-	return text;
+	len = strlen(text);
+	all = realloc(*claims, have + len + 1);
+	if (all) {
+		memcpy(all + have, text, len + 1);
+		*claims = all;
+	}
+	free(text);
+}
+
+struct device_records {
+	const struct vb_ctx *ctx;
+	char *claims;
+};
+
+static int device_record(void *data, const char *name)
+{
+	struct device_records *dr = data;
+	char rel[PATH_MAX];
+	size_t n = strlen(name);
+
+	if (strncmp(name, "device-", 7) || n < 5 ||
+	    strcmp(name + n - 5, ".json"))
+		return 0;
+	snprintf(rel, sizeof(rel), "/run/vfiobind/%s", name);
+	add_claims(dr->ctx, rel, &dr->claims);
+	return 0;
+}
+
+/* What apply claimed: the "devices" of its record, state.json, and of the
+ * records apply --device left for devices added after boot. */
+static char *record_claims(struct vb_ctx *ctx)
+{
+	struct device_records dr = { ctx, NULL };
+
+	add_claims(ctx, "/run/vfiobind/state.json", &dr.claims);
+	vb_dir_each(ctx, "/run/vfiobind", device_record, &dr);
+	if (!dr.claims)
+		vb_err(ctx, "no record of an apply in %s/run/vfiobind (state.json, device-*.json): name the devices to release",
+		       ctx->root);
+	return dr.claims;
 }
 
 #define HOLD_MAX 32	/* vfio files of one group looked for */
