@@ -13,3 +13,10 @@ expect_kmsg 'vfiobind: 0000:00:03\.0: unbinding from e1000'
 expect_group_viable 00:03.0
 expect_vfio_open 00:03.0
 expect_driver 00:04.0 e1000
+# The udev run recorded its claim beside the boot's state.json. Without
+# state.json, release (no selector) finds the NIC by that record alone.
+expect_status 0 test -s /run/vfiobind/device-0000:00:03.0.json
+rm -f /run/vfiobind/state.json
+expect_status 0 vfiobind release
+expect_driver 00:03.0 e1000
+expect_no_override 00:03.0
