@@ -233,7 +233,9 @@ void vb_plan_print(const struct vb_ctx *ctx, const struct vb_inventory *inv,
 		else
 			fprintf(f, "claim   %s  %04x:%04x  -> %s (module %s)%s%s%s  [%s]\n",
 				d->addr, d->vendor, d->device, dp->driver,
-				dp->module, dp->companion ? ", group companion" : "",
+				dp->module,
+				dp->card_part ? ", a function of the card" :
+				dp->companion ? ", group companion" : "",
 				dp->done ? ", already bound" : "",
 				d->driver[0] && !dp->done &&
 				strcmp(d->driver, dp->driver) ?

@@ -666,10 +666,11 @@ static void plan_group(const struct vb_inventory *inv,
 		}
 		dp->claim = CLAIM_BIND;
 		dp->companion = !seeded[i];
+		dp->card_part = dp->companion && seeds[i].card_part;
 		dp->rule = seeded[i] ? seeds[i].rule : rule;
 		choose_driver(plan, mods, d, seeded[i] ? &seeds[i] : &companion,
 			      dp);
-		if (dp->companion && seeds[i].card_part)
+		if (dp->card_part)
 			say(plan, VB_INFO, "%s: claimed with %s: a function of the same graphics card",
 			    d->addr, lead->addr);
 		else if (dp->companion)

@@ -275,6 +275,7 @@ struct vb_dev_plan {
 	enum vb_claim claim;
 	const struct vb_rule *rule;	/* the rule that selected it or its group */
 	bool companion;			/* pulled in by its IOMMU group */
+	bool card_part;			/* a companion on a claimed GPU's card */
 	char driver[VB_NAME_MAX];	/* driver name to bind */
 	char module[VB_NAME_MAX];	/* module that provides it */
 	bool done;			/* already bound and overridden */

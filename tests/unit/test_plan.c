@@ -198,7 +198,19 @@ static void gpu_usb_functions_are_part_of_the_card(void **state)
 	assert_claimed(&p, "0000:2b:00.2", "vfio-pci", "vfio_pci");
 	assert_claimed(&p, "0000:2b:00.3", "vfio-pci", "vfio_pci");
 	assert_true(fx_dev_plan(&p, "0000:2b:00.2")->companion);
+	assert_true(fx_dev_plan(&p, "0000:2b:00.2")->card_part);
 	assert_true(fx_msg(fx, "0000:2b:00.2: claimed with 0000:2b:00.0: a function of the same graphics card"));
+	{
+		char *text = NULL;
+		size_t len;
+		FILE *f = open_memstream(&text, &len);
+
+		vb_plan_print(&fx->ctx, &p.inv, &p.plan, f, false);
+		fclose(f);
+		assert_non_null(strstr(text, "claim   0000:2b:00.2  10de:1ad8  -> vfio-pci (module vfio_pci), a function of the card  ["));
+		assert_null(strstr(text, "group companion"));
+		free(text);
+	}
 	assert_int_equal(p.plan.errors, 0);
 	fx_pipeline_free(fx, &p);
 
