@@ -233,11 +233,20 @@ static int read_device(struct vb_ctx *ctx, const char *addr,
 	return vb_device_refresh(ctx, d);
 }
 
-/* A device's address as one number, in the order of by_addr. */
+/* A device's address as one number, in the order of by_addr; a slot's
+ * is the same shifted right by 3, tagged when it shares a set with them. */
+static uint64_t key_of(uint32_t domain, uint8_t bus, uint8_t slot,
+		       uint8_t func)
+{
+	return (uint64_t)domain << 16 | (uint64_t)bus << 8 |
+	       (uint64_t)slot << 3 | func;
+}
+
+#define SLOT_TAG (1ULL << 62)
+
 static uint64_t addr_key(const struct vb_device *d)
 {
-	return (uint64_t)d->domain << 16 | (uint64_t)d->bus << 8 |
-	       (uint64_t)d->slot << 3 | d->func;
+	return key_of(d->domain, d->bus, d->slot, d->func);
 }
 
 static int by_addr(const void *a, const void *b)
@@ -279,6 +288,8 @@ struct wanted {
 	const struct vb_rules *rules;	/* NULL: apply --device */
 	bool need_ids;			/* a rule selects by ID or class */
 	int devfd;			/* /sys/bus/pci/devices */
+	struct vb_idset at[2];		/* address rules: bind, SR-IOV */
+	struct vb_idset present;	/* the entries of /sys/bus/pci/devices */
 	struct vb_idset addrs, groups, slots;
 };
 
@@ -355,28 +366,56 @@ static int want_vf(void *data, const char *name)
 	return want_with_group(p->w, vf);
 }
 
+/* Address rules go into sets, so that a directory entry is matched
+ * against them at once, whatever their number. */
+static int index_rules(struct wanted *w)
+{
+	const struct vb_selector *sel;
+	size_t i;
+
+	for (i = 0; i < w->rules->n; i++) {
+		sel = &w->rules->r[i].sel;
+		if (w->rules->r[i].kind == RULE_OFF || sel->kind != SEL_ADDR)
+			continue;
+		if (vb_idset_add(&w->at[w->rules->r[i].kind == RULE_SRIOV],
+				 sel->any_func ?
+				 SLOT_TAG | key_of(sel->domain, sel->bus,
+						   sel->slot, 0) >> 3 :
+				 key_of(sel->domain, sel->bus, sel->slot,
+					sel->func)) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static bool selected_at(const struct vb_idset *at, const struct vb_device *d)
+{
+	return vb_idset_has(at, addr_key(d)) ||
+	       vb_idset_has(at, SLOT_TAG | addr_key(d) >> 3);
+}
+
 /* Which rules select d, from its address and, when a rule needs them,
  * its IDs: 0 none, 1 a bind rule, 2 an SR-IOV rule. */
 static int selected(const struct wanted *w, const char *name,
 		    struct vb_device *d)
 {
 	char rel[VB_ADDR_LEN + 16], modalias[VB_MODALIAS_MAX];
-	bool ids = !w->need_ids;
-	int sel = 0;
+	int sel;
 	size_t i;
 
-	if (w->need_ids) {
-		snprintf(rel, sizeof(rel), "%s/modalias", name);
-		/* without a modalias that parses, the full read decides */
-		if (vb_read_at(w->devfd, rel, modalias, sizeof(modalias)) < 0 ||
-		    !parse_modalias(modalias, d))
-			return 1;
-		ids = true;
-	}
+	if (selected_at(&w->at[1], d))
+		return 2;
+	sel = selected_at(&w->at[0], d);
+	if (!w->need_ids)
+		return sel;
+	snprintf(rel, sizeof(rel), "%s/modalias", name);
+	if ((vb_read_at(w->devfd, rel, modalias, sizeof(modalias)) < 0 ||
+	     !parse_modalias(modalias, d)) && read_ids(w->ctx, name, d) < 0)
+		return sel;	/* unreadable: the full read says so */
 	for (i = 0; i < w->rules->n; i++) {
 		const struct vb_rule *r = &w->rules->r[i];
 
-		if (r->kind == RULE_OFF || (!ids && r->sel.kind != SEL_ADDR) ||
+		if (r->kind == RULE_OFF || r->sel.kind == SEL_ADDR ||
 		    !vb_selector_match(&r->sel, d))
 			continue;
 		if (r->kind == RULE_SRIOV)
@@ -396,6 +435,8 @@ static int want_device(void *data, const char *name)
 
 	if (device_addr(name, &d) < 0)
 		return 0;
+	if (vb_idset_add(&w->present, addr_key(&d)) < 0)
+		return -ENOMEM;
 	sel = w->rules ? selected(w, name, &d) : in_scope(w->ctx, &d);
 	if (!sel)
 		return 0;
@@ -460,26 +501,19 @@ static int add_device(struct group_walk *w, const char *name)
 
 static int one_device(void *data, const char *name)
 {
-	struct group_walk *w = data;
-	struct vb_device d;
-
-	if (w->want && (device_addr(name, &d) < 0 ||
-			!vb_idset_has(&w->want->addrs, addr_key(&d))))
-		return 0;
-	return add_device(w, name);
+	return add_device(data, name);
 }
 
-/* The other functions of a graphics card's slot, for the warning about a
- * card split over groups (plan.c: warn_split_cards). */
-static int slot_sibling(void *data, const char *name)
+/* A wanted device by its key, when /sys/bus/pci/devices lists it. */
+static int add_key(struct group_walk *w, uint64_t key)
 {
-	struct group_walk *w = data;
-	struct vb_device d;
+	char name[VB_ADDR_LEN];
 
-	if (device_addr(name, &d) < 0 ||
-	    !vb_idset_has(&w->want->slots, addr_key(&d) >> 3) ||
-	    vb_idset_has(&w->want->addrs, addr_key(&d)))
+	if (!vb_idset_has(&w->want->present, key))
 		return 0;
+	snprintf(name, sizeof(name), "%04x:%02x:%02x.%u",
+		 (unsigned)(key >> 16), (unsigned)(key >> 8) & 0xff,
+		 (unsigned)(key >> 3) & 0x1f, (unsigned)key & 7);
 	return add_device(w, name);
 }
 
@@ -497,8 +531,9 @@ static bool rules_need_ids(const struct vb_rules *rules)
 static int read_wanted(struct vb_ctx *ctx, struct wanted *want,
 		       struct group_walk *w)
 {
+	const struct vb_idset *set;
 	char path[PATH_MAX];
-	size_t i;
+	size_t i, f;
 	int r = 0;
 
 	if (want->need_ids) {
@@ -509,18 +544,27 @@ static int read_wanted(struct vb_ctx *ctx, struct wanted *want,
 		if (want->devfd < 0)
 			return -errno;
 	}
-	if (!want->rules || (want->rules->n && !want->rules->off))
+	if (want->rules)
+		r = index_rules(want);
+	if (r == 0 && (!want->rules || (want->rules->n && !want->rules->off)))
 		r = vb_dir_each(ctx, "/sys/bus/pci/devices", want_device, want);
 	if (want->devfd >= 0)
 		close(want->devfd);
-	if (r == 0 && want->addrs.n)
-		r = vb_dir_each(ctx, "/sys/bus/pci/devices", one_device, w);
+	/* the sets hold id + 1 in their slots (util.c) */
+	set = &want->addrs;
+	for (i = 0; r == 0 && i < set->cap; i++)
+		if (set->slot[i])
+			r = add_key(w, set->slot[i] - 1);
 	for (i = 0; r == 0 && i < w->inv->n; i++)
 		if ((w->inv->dev[i].class_code >> 16) == 0x03 &&
 		    vb_idset_add(&want->slots, addr_key(&w->inv->dev[i]) >> 3) < 0)
 			r = -ENOMEM;
-	if (r == 0 && want->slots.n)
-		r = vb_dir_each(ctx, "/sys/bus/pci/devices", slot_sibling, w);
+	set = &want->slots;
+	for (i = 0; r == 0 && i < set->cap; i++)
+		for (f = 0; r == 0 && set->slot[i] && f < 8; f++)
+			if (!vb_idset_has(&want->addrs,
+					  (set->slot[i] - 1) << 3 | f))
+				r = add_key(w, (set->slot[i] - 1) << 3 | f);
 	return r;
 }
 
@@ -562,6 +606,9 @@ int vb_inventory_read(struct vb_ctx *ctx, struct vb_inventory *inv,
 	for (i = 0; i < inv->n; i++)
 		inv->dev[i].named = ctx->nscope && in_scope(ctx, &inv->dev[i]);
 out:
+	vb_idset_free(&want.at[0]);
+	vb_idset_free(&want.at[1]);
+	vb_idset_free(&want.present);
 	vb_idset_free(&want.addrs);
 	vb_idset_free(&want.groups);
 	vb_idset_free(&want.slots);

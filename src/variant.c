@@ -139,13 +139,16 @@ static int each_line(const char *path, void (*fn)(void *data, char *line),
 static void module_path(struct vb_modules *mods, const char *line,
 			const char *stop, bool builtin)
 {
-	const char *ko = NULL, *p, *base;
+	const char *ko, *base;
+	size_t i;
 
-	for (p = line; p + 3 <= stop; p++)
-		if (!memcmp(p, ".ko", 3))
-			ko = p;
-	if (!ko)
+	/* the last ".ko", found from the end: it is the file name's */
+	for (i = (size_t)(stop - line); i >= 3 && memcmp(line + i - 3, ".ko", 3);
+	     i--)
+		;
+	if (i < 3)
 		return;
+	ko = line + i - 3;
 	for (base = ko; base > line && base[-1] != '/'; base--)
 		;
 	add_name(&mods->known, &mods->knownlen, &mods->knowncap, base,
