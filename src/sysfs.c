@@ -463,23 +463,51 @@ static int iommu_group_member(void *data, const char *name)
 	return 0;
 }
 
+static int walk_group(struct group_walk *w, long g)
+{
+	char rel[64];
+	int r;
+
+	w->group = (int)g;
+	snprintf(rel, sizeof(rel), "/sys/kernel/iommu_groups/%ld/devices", g);
+	r = vb_dir_each(w->ctx, rel, iommu_group_member, w);
+	return r == -ENOENT ? 0 : r;
+}
+
 static int one_group(void *data, const char *name)
 {
 	struct group_walk *w = data;
-	char rel[64], *end;
+	char *end;
 	long g;
-	int r;
 
 	w->inv->ngroups++;
 	g = strtol(name, &end, 10);
-	if (*end || g < 0 || g > 0x7fffffff ||
-	    (w->want && !vb_idset_has(&w->want->groups, (uint64_t)g)))
+	if (*end || g < 0 || g > 0x7fffffff)
 		return 0;
-	w->group = (int)g;
-	snprintf(rel, sizeof(rel), "/sys/kernel/iommu_groups/%d/devices",
-		 w->group);
-	r = vb_dir_each(w->ctx, rel, iommu_group_member, w);
-	return r == -ENOENT ? 0 : r;
+	return walk_group(w, g);
+}
+
+static int any_entry(void *data, const char *name)
+{
+	(void)data;
+	(void)name;
+	return 1;
+}
+
+/* A lazy read walks the groups it wants, and asks only whether there
+ * are IOMMU groups at all (ngroups 1), not how many. */
+static int wanted_groups(struct group_walk *w)
+{
+	const struct vb_idset *set = &w->want->groups;
+	size_t i;
+	int r;
+
+	r = vb_dir_each(w->ctx, "/sys/kernel/iommu_groups", any_entry, NULL);
+	w->inv->ngroups = r > 0;
+	for (i = 0, r = 0; r == 0 && i < set->cap; i++)
+		if (set->slot[i])
+			r = walk_group(w, (long)(set->slot[i] - 1));
+	return r;
 }
 
 static int add_device(struct group_walk *w, const char *name)
@@ -600,7 +628,10 @@ int vb_inventory_read(struct vb_ctx *ctx, struct vb_inventory *inv,
 	}
 	if (inv->n)
 		qsort(inv->dev, inv->n, sizeof(*inv->dev), by_addr);
-	r = vb_dir_each(ctx, "/sys/kernel/iommu_groups", one_group, &w);
+	if (w.want)
+		r = wanted_groups(&w);
+	else
+		r = vb_dir_each(ctx, "/sys/kernel/iommu_groups", one_group, &w);
 	if (r == -ENOENT)
 		r = 0;
 	for (i = 0; i < inv->n; i++)

@@ -212,7 +212,7 @@ struct vb_stray {
 struct vb_inventory {
 	struct vb_device *dev;
 	size_t n, cap;
-	int ngroups;
+	int ngroups;		/* IOMMU groups; a lazy read: 1 if any */
 	struct vb_stray *stray;
 	size_t nstray, cstray;
 	bool scoped;		/* apply --device: the named devices' groups only */
