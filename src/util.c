@@ -271,7 +271,7 @@ void *vb_grow(void *base, size_t *cap, size_t n, size_t size)
 /*
  * A set of numbers (device addresses, IOMMU groups) with open addressing:
  * a lazy read of 4096 devices asks it once per directory entry.  Slots
- * hold id + 1, so 0 is free; ids are below 2^48.
+ * hold id + 1, so 0 is free; ids are below 2^63.
  */
 static size_t idset_slot(const struct vb_idset *s, uint64_t id)
 {
