@@ -18,7 +18,7 @@
 
 #include "vfiobind.h"
 
-static int hexval(char c)
+int vb_hexval(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -36,8 +36,8 @@ static const char *hex_field(const char *s, int min, int max, const char *ends,
 	uint32_t v = 0;
 	int i;
 
-	for (i = 0; i < max && hexval(s[i]) >= 0; i++)
-		v = v << 4 | (uint32_t)hexval(s[i]);
+	for (i = 0; i < max && vb_hexval(s[i]) >= 0; i++)
+		v = v << 4 | (uint32_t)vb_hexval(s[i]);
 	if (i < min || !strchr(ends, s[i]))
 		return NULL;
 	*out = v;

@@ -92,10 +92,10 @@ int vb_device_refresh(struct vb_ctx *ctx, struct vb_device *d)
 	return 0;
 }
 
+/* Lower case only: the kernel's spelling of an address. */
 static int hex_digit(char c)
 {
-	return (c >= '0' && c <= '9') ? c - '0' :
-	       (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+	return c >= 'A' && c <= 'F' ? -1 : vb_hexval(c);
 }
 
 /*
@@ -146,9 +146,7 @@ static bool hex_field(const char **p, const char *tag, int digits,
 		return false;
 	*p += tl;
 	for (i = 0; i < digits; i++, (*p)++) {
-		x = (**p >= '0' && **p <= '9') ? **p - '0' :
-		    (**p >= 'A' && **p <= 'F') ? **p - 'A' + 10 :
-		    (**p >= 'a' && **p <= 'f') ? **p - 'a' + 10 : -1;
+		x = vb_hexval(**p);
 		if (x < 0)
 			return false;
 		v = v << 4 | (unsigned)x;

@@ -170,6 +170,8 @@ int vb_rules_add(struct vb_ctx *ctx, struct vb_rules *rules,
 void vb_rules_free(struct vb_rules *rules);
 int vb_selector_format(const struct vb_selector *sel, char *buf, size_t len);
 int vb_parse_addr(const char *s, struct vb_selector *sel);
+/* 0 to 15 for a hex digit of either case, else -1. */
+int vb_hexval(char c);
 
 /* cmdline.c: kernel command line, split the way the kernel does */
 typedef int (*vb_param_fn)(void *data, const char *param, const char *val);
