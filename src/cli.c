@@ -24,7 +24,7 @@
 #define CMDLINE_MAX (64 * 1024)
 
 static const char usage_text[] =
-"Usage: vfiobind [OPTIONS] apply|plan|status|modules\n"
+"Usage: vfiobind [OPTIONS] apply|plan|status|modules|export\n"
 "       vfiobind [OPTIONS] release [SELECTOR...]\n"
 "\n"
 "Keep PCI devices meant for virtual machines away from host drivers: bind\n"
@@ -47,6 +47,10 @@ static const char usage_text[] =
 "            device the last apply claimed, back to their host drivers:\n"
 "            clear driver_override, unbind, probe, report who took each;\n"
 "            refuses a group a process holds open through /dev/vfio\n"
+"  export    write what the last apply recorded and what sysfs shows now for\n"
+"            node_exporter (vfiobind.prom) and node-feature-discovery\n"
+"            (vfiobind) into their directories, where they exist; changes\n"
+"            no binding\n"
 "\n"
 "Options:\n"
 "  -r, --root DIR        take every path (/sys, /proc/cmdline, /etc, /lib/modules,\n"
@@ -69,6 +73,12 @@ static const char usage_text[] =
 "  -w, --wait MS         wait at most MS milliseconds for drivers to bind\n"
 "                        (default 3000; some drivers probe asynchronously)\n"
 "  -j, --json            plan and status as JSON\n"
+"      --prometheus DIR  export: write DIR/vfiobind.prom (default\n"
+"                        /var/lib/prometheus/node-exporter or the config's)\n"
+"      --nfd DIR         export: write DIR/vfiobind (default\n"
+"                        /etc/kubernetes/node-feature-discovery/features.d)\n"
+"                        With either, only the directories named are written,\n"
+"                        and a missing one is an error (DIR is not under --root)\n"
 "  -a, --all             modules: every vfio variant of the kernel and both\n"
 "                        PCI stubs, for a generic image (or another machine)\n"
 "  -v, --verbose         also log every sysfs write and module load\n"
@@ -84,7 +94,7 @@ static const char usage_text[] =
 "vfio.bind=off on the kernel command line disables every rule.\n"
 "See kernel-cmdline.md for the rule grammar.\n";
 
-enum { OPT_CMDLINE = 256, OPT_MODPROBE, OPT_STDERR };
+enum { OPT_CMDLINE = 256, OPT_MODPROBE, OPT_STDERR, OPT_PROMETHEUS, OPT_NFD };
 
 #define SCOPE_MAX 64
 
@@ -97,6 +107,8 @@ static const struct option options[] = {
 	{ "wait", required_argument, NULL, 'w' },
 	{ "timeout", required_argument, NULL, 't' },
 	{ "json", no_argument, NULL, 'j' },
+	{ "prometheus", required_argument, NULL, OPT_PROMETHEUS },
+	{ "nfd", required_argument, NULL, OPT_NFD },
 	{ "all", no_argument, NULL, 'a' },
 	{ "device", required_argument, NULL, 'd' },
 	{ "dry-run", no_argument, NULL, 'n' },
@@ -226,9 +238,14 @@ static int run(struct vb_ctx *ctx, const char *cmd, bool json)
 	struct vb_modules mods = { 0 };
 	struct vb_plan plan = { 0 };
 	struct vb_results res;
-	bool apply = !strcmp(cmd, "apply");
-	int status;
+	bool apply = !strcmp(cmd, "apply"), export = !strcmp(cmd, "export");
+	int status, exported = 0;
 
+	if (apply) {
+		clock_gettime(CLOCK_REALTIME, &ctx->started);
+		clock_gettime(CLOCK_MONOTONIC, &ctx->started_mono);
+		ctx->res = &res;
+	}
 	read_rules(ctx, &rules, false);
 	/* status shows every device; plan and apply read what rules touch */
 	if (vb_inventory_read(ctx, &inv, strcmp(cmd, "status") ? &rules : NULL) < 0) {
@@ -245,17 +262,21 @@ static int run(struct vb_ctx *ctx, const char *cmd, bool json)
 		vb_modules_load(ctx, &mods);
 		vb_plan_build(&inv, &rules, &mods, &plan);
 	}
-	vb_plan_log(ctx, &plan);
+	if (!export)
+		vb_plan_log(ctx, &plan);
 	if (apply) {
 		vb_run_apply(ctx, &inv, &rules, &mods, &plan, &res);
 		summary(ctx, &plan, &res);
 	} else if (!strcmp(cmd, "plan")) {
 		vb_plan_print(ctx, &inv, &plan, stdout, json);
+	} else if (export) {
+		exported = vb_export(ctx, &rules, &inv, &plan);
 	} else {
 		vb_pci_names(ctx, &inv);
 		vb_status_print(&inv, &plan, stdout, json);
 	}
-	status = vb_exit_status(ctx, &plan, apply ? &res : NULL);
+	status = export ? exported :
+		 vb_exit_status(ctx, &plan, apply ? &res : NULL);
 	/* A --device run that did nothing (most udev events) leaves no
 	 * record; one that did records its groups beside state.json. */
 	if (apply && (!ctx->nscope || plan_acts(&plan)))
@@ -264,7 +285,25 @@ static int run(struct vb_ctx *ctx, const char *cmd, bool json)
 	vb_modules_free(&mods);
 	vb_inventory_free(&inv);
 	vb_rules_free(&rules);
+	ctx->res = NULL;
 	return status;
+}
+
+/*
+ * An apply --device (udev, on hotplug) that changed a binding refreshes
+ * the export for the whole machine, the way the late unit does after its
+ * full apply; never in the initramfs, which has no root to write to.
+ * Its rules were read and logged already: say only what is new.
+ */
+static void export_after_device(struct vb_ctx *ctx)
+{
+	if (!ctx->writes || vb_exists(ctx, "/etc/initrd-release"))
+		return;
+	ctx->nscope = 0;
+	ctx->scope = NULL;
+	ctx->parse_errors = 0;
+	ctx->replan = true;
+	run(ctx, "export", false);
 }
 
 /*
@@ -400,6 +439,12 @@ int vfiobind_main(int argc, char **argv)
 		case OPT_STDERR:
 			force_stderr = true;
 			break;
+		case OPT_PROMETHEUS:
+			ctx.export_dir[EXPORT_PROMETHEUS] = optarg;
+			break;
+		case OPT_NFD:
+			ctx.export_dir[EXPORT_NFD] = optarg;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return VB_EXIT_OK;
@@ -415,12 +460,12 @@ int vfiobind_main(int argc, char **argv)
 		}
 	}
 	if (optind >= argc)
-		return usage_error("%s", "missing command: apply, plan, status, modules or release");
+		return usage_error("%s", "missing command: apply, plan, status, modules, release or export");
 	cmd = argv[optind];
 	if (strcmp(cmd, "apply") && strcmp(cmd, "plan") &&
 	    strcmp(cmd, "status") && strcmp(cmd, "modules") &&
-	    strcmp(cmd, "release"))
-		return usage_error("unknown command '%s' (want apply, plan, status, modules or release)",
+	    strcmp(cmd, "release") && strcmp(cmd, "export"))
+		return usage_error("unknown command '%s' (want apply, plan, status, modules, release or export)",
 				   cmd);
 	if (optind != argc - 1 && strcmp(cmd, "release"))
 		return usage_error("unexpected argument '%s'", argv[optind + 1]);
@@ -438,6 +483,8 @@ int vfiobind_main(int argc, char **argv)
 		return usage_error("%s", "--all goes with modules");
 	if (timeout && strcmp(cmd, "apply"))
 		return usage_error("%s", "--timeout goes with apply");
+	if ((ctx.export_dir[0] || ctx.export_dir[1]) && strcmp(cmd, "export"))
+		return usage_error("%s", "--prometheus and --nfd go with export");
 	ctx.no_kmsg = strcmp(cmd, "apply") && (strcmp(cmd, "release") || dry_run);
 	ctx.to_stderr = force_stderr || ctx.no_kmsg || isatty(STDERR_FILENO);
 	if (!strcmp(cmd, "modules"))
@@ -449,6 +496,8 @@ int vfiobind_main(int argc, char **argv)
 		status = run_bounded(&ctx, timeout);
 	else
 		status = run(&ctx, cmd, json);
+	if (ctx.nscope && !strcmp(cmd, "apply"))
+		export_after_device(&ctx);
 	vb_ctx_free(&ctx);
 	return status;
 }

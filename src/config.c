@@ -4,10 +4,11 @@
  * order of their names.  Line-oriented; a small state machine per line:
  *
  *   line    = [ keyword { sep item } ] [ "#" comment ]
- *   keyword = "bind" | "sriov"
+ *   keyword = "bind" | "sriov" | "export"
  *   sep     = white space and/or ","
  *
- * Items use the command-line grammar (rules.c).  Every error names
+ * bind and sriov items use the command-line grammar (rules.c); export
+ * items name where `vfiobind export` writes (export.c).  Every error names
  * file:line:column, and a bad item or line never hides the rest.
  */
 #include <dirent.h>
@@ -37,7 +38,7 @@ static void parse_line(struct vb_ctx *ctx, const char *name, unsigned lineno,
 	enum vb_rule_kind kind = RULE_BIND;
 	char word[VB_ITEM_MAX];
 	size_t i = 0, start, wl;
-	bool have_kind = false;
+	bool have_kind = false, export = false;
 	unsigned items = 0;
 
 	for (;;) {
@@ -64,15 +65,20 @@ static void parse_line(struct vb_ctx *ctx, const char *name, unsigned lineno,
 		}
 		memcpy(word, line + start, wl);
 		word[wl] = '\0';
-		if (have_kind) {
+		if (have_kind && export) {
+			vb_export_setting(ctx, rules, word, &where);
+			items++;
+		} else if (have_kind) {
 			vb_rules_add(ctx, rules, kind, word, &where);
 			items++;
 		} else if (!strcmp(word, "bind") || !strcmp(word, "sriov")) {
 			kind = word[0] == 's' ? RULE_SRIOV : RULE_BIND;
 			have_kind = true;
+		} else if (!strcmp(word, "export")) {
+			export = have_kind = true;
 		} else {
 			ctx->parse_errors++;
-			vb_err(ctx, "%s:%u:%u: unknown keyword '%s' (want bind or sriov)",
+			vb_err(ctx, "%s:%u:%u: unknown keyword '%s' (want bind, sriov or export)",
 			       name, lineno, where.col, word);
 			return;
 		}
@@ -80,7 +86,8 @@ static void parse_line(struct vb_ctx *ctx, const char *name, unsigned lineno,
 	if (have_kind && !items) {
 		ctx->parse_errors++;
 		vb_err(ctx, "%s:%u:%zu: '%s' without any item", name, lineno,
-		       i + 1, kind == RULE_SRIOV ? "sriov" : "bind");
+		       i + 1, export ? "export" :
+		       kind == RULE_SRIOV ? "sriov" : "bind");
 	}
 }
 

@@ -128,6 +128,24 @@ static void json_messages(struct vb_json *j, const struct vb_ctx *ctx,
 	vb_json_close(j, ']');
 }
 
+/* When the apply began, how long it took and what failed: what export
+ * turns into the last-apply metrics. */
+static void record_run(struct vb_json *j, const struct vb_ctx *ctx)
+{
+	const struct vb_results *res = ctx->res;
+	struct timespec now;
+	long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (now.tv_sec - ctx->started_mono.tv_sec) * 1000 +
+	     (now.tv_nsec - ctx->started_mono.tv_nsec) / 1000000;
+	vb_json_int(j, "started", (long)ctx->started.tv_sec);
+	vb_json_int(j, "duration_ms", ms);
+	vb_json_int(j, "failed_claims", (long)res->failed);
+	vb_json_int(j, "failed_sriov", (long)res->sriov_failed);
+	vb_json_int(j, "not_viable_groups", (long)res->not_viable);
+}
+
 static void plan_json(const struct vb_ctx *ctx,
 		      const struct vb_inventory *inv,
 		      const struct vb_plan *plan, FILE *f, int status)
@@ -138,9 +156,13 @@ static void plan_json(const struct vb_ctx *ctx,
 
 	vb_json_begin(&j, f);
 	vb_json_open(&j, NULL, '{');
-	vb_json_int(&j, "version", 1);
+	/* The document's name and version in doc/vfiobind.schema.json. */
+	vb_json_str(&j, "schema", status >= 0 ? "vfiobind-state/1" :
+						 "vfiobind-plan/1");
 	if (status >= 0)
 		vb_json_int(&j, "exit_status", status);
+	if (status >= 0 && ctx->res)
+		record_run(&j, ctx);
 	vb_json_bool(&j, "off", plan->off);
 	vb_json_bool(&j, "iommu", !plan->no_iommu);
 	vb_json_open(&j, "devices", '[');
@@ -320,7 +342,7 @@ void vb_status_print(const struct vb_inventory *inv,
 	if (jp) {
 		vb_json_begin(jp, f);
 		vb_json_open(jp, NULL, '{');
-		vb_json_int(jp, "version", 1);
+		vb_json_str(jp, "schema", "vfiobind-status/1");
 		vb_json_bool(jp, "iommu", inv->ngroups > 0);
 		vb_json_open(jp, "groups", '[');
 	} else if (inv->ngroups == 0) {

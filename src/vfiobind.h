@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #define VB_NAME_MAX 64		/* driver and module names */
 #define VB_ADDR_LEN 17		/* "ffffffff:00:00.0" plus NUL: VMD domains */
@@ -42,6 +43,7 @@ struct vb_msg {
 };
 
 struct vb_ctx;
+struct vb_results;
 typedef int (*vb_write_fn)(struct vb_ctx *ctx, const char *relpath,
 			   const char *value);
 
@@ -66,6 +68,9 @@ struct vb_ctx {
 	size_t nmsg, cmsg;
 	size_t *msg_set;	/* open hash of msg: index + 1, 0 when free */
 	size_t msg_set_cap;	/* a power of two, above twice nmsg */
+	const char *export_dir[2]; /* export --prometheus, --nfd (host paths) */
+	struct timespec started, started_mono; /* apply: when the run began */
+	const struct vb_results *res;	/* apply: its results, for the record */
 };
 
 void vb_ctx_free(struct vb_ctx *ctx);
@@ -146,11 +151,14 @@ struct vb_rule {
 	unsigned seq;
 };
 
+enum vb_export_kind { EXPORT_PROMETHEUS, EXPORT_NFD };
+
 struct vb_rules {
 	struct vb_rule *r;
 	size_t n, cap;
 	bool off;
 	char off_origin[VB_ORIGIN_MAX];
+	char export_dir[2][VB_ITEM_MAX]; /* config "export": "" for the default */
 };
 
 /* Parse one item; on failure fill err and set *errcol to the 0-based
@@ -377,6 +385,13 @@ int vb_record_write(struct vb_ctx *ctx, const struct vb_inventory *inv,
 		    const struct vb_plan *plan, int status);
 int vb_record_file(struct vb_ctx *ctx, const char *name,
 		   void (*fill)(FILE *f, const void *arg), const void *arg);
+
+/* export.c: what the last apply and sysfs say, for node_exporter's
+ * textfile collector and node-feature-discovery */
+int vb_export_setting(struct vb_ctx *ctx, struct vb_rules *rules,
+		      const char *item, const struct vb_where *where);
+int vb_export(struct vb_ctx *ctx, const struct vb_rules *rules,
+	      const struct vb_inventory *inv, const struct vb_plan *plan);
 
 /* release.c: groups back to their host drivers */
 int vb_release(struct vb_ctx *ctx, struct vb_inventory *inv,

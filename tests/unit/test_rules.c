@@ -211,7 +211,7 @@ static void config_file_line_column(void **state)
 	assert_string_equal(fx.ctx.msg[0].text,
 			    "/etc/vfiobind.conf:4:17: bind item '0000:00:zz.0': bad PCI address '0000:00:zz.0' (want [DDDD:]BB:SS.F or BB:SS.*, hex)");
 	assert_string_equal(fx.ctx.msg[1].text,
-			    "/etc/vfiobind.conf:6:1: unknown keyword 'bnid' (want bind or sriov)");
+			    "/etc/vfiobind.conf:6:1: unknown keyword 'bnid' (want bind, sriov or export)");
 	assert_string_equal(fx.ctx.msg[2].text,
 			    "/etc/vfiobind.conf:7:5: 'bind' without any item");
 	assert_int_equal(r.n, 5);
