@@ -3,6 +3,7 @@ VERSION    := 0.1
 PREFIX     ?= /usr
 SBINDIR    ?= $(PREFIX)/sbin
 DOCDIR     ?= $(PREFIX)/share/doc/vfiobind
+DATADIR    ?= $(PREFIX)/share/vfiobind
 MANDIR     ?= $(PREFIX)/share/man
 DRACUTDIR  ?= $(PREFIX)/lib/dracut/modules.d
 INITRAMFSTOOLSDIR ?= $(PREFIX)/share/initramfs-tools
@@ -29,7 +30,7 @@ TESTS   := $(wildcard tests/unit/*.c) tests/tools/fixture-tree.c
 TEST_CFLAGS := -O1 -g -Wno-format-truncation
 
 .PHONY: all check check-unit check-asan check-fuzz check-size check-boot check-shell \
-        unit fuzz bench demo deps install clean packages deb rpm arch srcinfo \
+        check-export unit fuzz bench demo deps install clean packages deb rpm arch srcinfo \
         check-packages
 
 all: $(B)/vfiobind
@@ -90,11 +91,16 @@ check-boot: $(B)/vfiobind
 	tests/boot/selftest/run
 	tests/boot/run --kind all
 
+# vfiobind export read by node_exporter, promtool and NFD's label rules;
+# plan/status/state JSON against the shipped schema; on fixtures and a boot.
+check-export: $(B)/vfiobind $(B)/expand-fixture
+	tests/export/run
+
 # Every shell file we ship or boot with.
 SHELL_FILES = $(shell git ls-files '*.sh' \
 	'*/hooks/*' '*/install/*' '*/scripts/init-top/*' .ci/run .ci/deps tests/boot/run \
 	tests/boot/demo tests/boot/record-fixture tests/boot/selftest/run \
-	tests/boot/guest/init-minimal tests/bench/run tests/bench/ns-claim \
+	tests/boot/guest/init-minimal tests/bench/run tests/bench/ns-claim tests/export/run \
 	packaging/build packaging/check)
 
 check-shell:
@@ -104,7 +110,7 @@ check-shell:
 # make -j cannot start compiling before the compiler is installed.
 check: deps
 	@$(MAKE) --no-print-directory check-size check-shell check-unit check-asan \
-	    check-fuzz check-boot check-packages
+	    check-fuzz check-boot check-export check-packages
 
 $(B)/expand-fixture: tests/tools/expand-fixture.c tests/tools/fixture-tree.c tests/tools/fixture-tree.h
 	@mkdir -p $(B)
@@ -136,6 +142,8 @@ install: $(B)/vfiobind
 	install -D -m 0644 conf/vfiobind.conf $(DESTDIR)$(DOCDIR)/examples/vfiobind.conf
 	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
 	install -D -m 0644 kernel-cmdline.md $(DESTDIR)$(DOCDIR)/kernel-cmdline.md
+	install -D -m 0644 doc/vfiobind.schema.json $(DESTDIR)$(DATADIR)/vfiobind.schema.json
+	install -D -m 0644 doc/vfiobind-alerts.yml $(DESTDIR)$(DOCDIR)/examples/vfiobind-alerts.yml
 	install -d $(DESTDIR)$(SYSCONFDIR)/vfiobind.d
 	test -e $(DESTDIR)$(SYSCONFDIR)/vfiobind.conf || \
 	    install -m 0644 conf/vfiobind.conf $(DESTDIR)$(SYSCONFDIR)/vfiobind.conf
