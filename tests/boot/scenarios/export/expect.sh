@@ -20,7 +20,7 @@ expect_equal 'vfiobind_device_bound{address="0000:00:03.0",vendor="8086",device=
     "$(grep '^vfiobind_device_bound{address="0000:00:03.0"' "$prom/vfiobind.prom")" "the claimed e1000 bound as planned"
 expect_equal 'vfiobind_sriov_vfs{pf="0000:01:00.0"} 2' "$(grep '^vfiobind_sriov_vfs{' "$prom/vfiobind.prom")" "both VFs present"
 expect_equal "vfiobind-as-planned=true" "$(grep as-planned "$nfd/vfiobind")" "NFD: all as planned"
-expect_equal "" "$(ls -A "$prom" "$nfd" | grep -v '^vfiobind' | grep -v '^$' | grep -v ':$')" "no temporary file left"
+expect_equal "vfiobind.prom vfiobind" "$(cd "$prom" && ls -A) $(cd "$nfd" && ls -A)" "no temporary file left"
 /usr/sbin/vfiobind plan --json > /tmp/plan.json
 /usr/sbin/vfiobind status --json > /tmp/status.json
 for f in "$prom/vfiobind.prom" "$nfd/vfiobind" /run/vfiobind/state.json /tmp/plan.json /tmp/status.json; do
