@@ -197,7 +197,52 @@ static void device_run_refreshes_export(void **state)
 	fx_free(&fx);
 }
 
+/* In process (so ASan and UBSan see export.c): a record of an older
+ * format gives no last-apply series and a warning; labels escaped; two
+ * PFs' VF counts; refused groups counted once per group. */
+static void in_process_record_and_sriov(void **state)
+{
+	struct fx_pipeline p;
+	char dir[PATH_MAX];
+	struct fx fx;
+
+	(void)state;
+	fx_init(&fx);
+	twins(&fx);
+	fx_dev(&fx, "0000:00:1f.0", NULL, 0x8086, 0x2918, 0x060100, 7);
+	fx_dev(&fx, "0000:00:1f.2", NULL, 0x8086, 0x2922, 0x010601, 7);
+	fx_dev(&fx, "0000:01:00.0", NULL, 0x1b36, 0x0010, 0x010802, 8);
+	fx_bind(&fx, "0000:01:00.0", "nvme");
+	fx_sriov(&fx, "0000:01:00.0", 4, 0);
+	fx_modules(&fx, "vfio_pci e1000 nvme");
+	mkdirs(&fx, "out");
+	fx_path(&fx, dir, sizeof(dir), "out");
+	fx.ctx.export_dir[EXPORT_PROMETHEUS] = dir;
+	fx_write(&fx, "run/vfiobind/state.json",
+		 "{\n  \"version\": 1,\n  \"exit_status\": 0\n}\n");
+	fx_plan(&fx, &p, "vfio.bind=00:03.0,00:1f.2 vfio.sriov=01:00.0=3", NULL);
+	assert_int_equal(vb_export(&fx.ctx, &p.rules, &p.inv, &p.plan), 0);
+	assert_true(fx_msg(&fx, "state.json: not a record of a full apply this version writes"));
+	fx_read(&fx, "out/vfiobind.prom", buf, sizeof(buf));
+	assert_null(strstr(buf, "vfiobind_last_apply"));
+	assert_non_null(strstr(buf, "\nvfiobind_refused_groups 1\n"));
+	assert_non_null(strstr(buf, "\nvfiobind_sriov_vfs_wanted{pf=\"0000:01:00.0\"} 3\n"));
+	assert_non_null(strstr(buf, "\nvfiobind_sriov_vfs{pf=\"0000:01:00.0\"} 0"));
+	assert_string_equal(names(&fx, "out"), "vfiobind.prom");
+	fx_write(&fx, "run/vfiobind/state.json",
+		 "{\n  \"schema\": \"vfiobind-state/1\",\n  \"exit_status\": 1,\n  \"started\": 1700000000,\n  \"duration_ms\": 2500,\n  \"failed_claims\": 0,\n  \"failed_sriov\": 1,\n  \"not_viable_groups\": 0,\n  \"devices\": [\n    {\n      \"rule\": \"x.conf:1:1 \\\"failed_claims\\\": 9\"\n    }\n  ]\n}\n");
+	assert_int_equal(vb_export(&fx.ctx, &p.rules, &p.inv, &p.plan), 0);
+	fx_read(&fx, "out/vfiobind.prom", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "\nvfiobind_last_apply_failures{kind=\"claim\"} 0\nvfiobind_last_apply_failures{kind=\"sriov\"} 1\n"));
+	assert_non_null(strstr(buf, "\nvfiobind_last_apply_exit_status 1\n"));
+	assert_non_null(strstr(buf, "\nvfiobind_last_apply_timestamp_seconds 1700000000\n"));
+	assert_non_null(strstr(buf, "\nvfiobind_last_apply_duration_seconds 2.500"));
+	fx_pipeline_free(&fx, &p);
+	fx_free(&fx);
+}
+
 const struct CMUnitTest export_tests[] = {
+	cmocka_unit_test(in_process_record_and_sriov),
 	cmocka_unit_test(writes_only_default_dirs_that_exist),
 	cmocka_unit_test(named_and_configured_dirs),
 	cmocka_unit_test(device_run_refreshes_export),
