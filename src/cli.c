@@ -17,10 +17,6 @@
 
 #include "vfiobind.h"
 
-#ifndef VFIOBIND_VERSION
-#define VFIOBIND_VERSION "0.1"
-#endif
-
 #define CMDLINE_MAX (64 * 1024)
 
 static const char usage_text[] =

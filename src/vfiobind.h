@@ -14,6 +14,12 @@
 #include <stdio.h>
 #include <time.h>
 
+/* The Makefile passes it; a build whose CFLAGS replace the Makefile's
+ * (rpmbuild's) still has one. */
+#ifndef VFIOBIND_VERSION
+#define VFIOBIND_VERSION "0.1"
+#endif
+
 #define VB_NAME_MAX 64		/* driver and module names */
 #define VB_ADDR_LEN 17		/* "ffffffff:00:00.0" plus NUL: VMD domains */
 #define VB_ITEM_MAX 128		/* one rule item, as typed */
