@@ -64,9 +64,10 @@ $(B)/fuzz-replay-%: tests/fuzz/fuzz-%.c tests/fuzz/replay.c $(SRCS) $(HDRS)
 	$(CC) $(CFLAGS) $(TEST_CFLAGS) -fsanitize=address,undefined \
 	    -fno-sanitize-recover=all -Isrc -o $@ $< tests/fuzz/replay.c $(SRCS)
 
-check-fuzz: $(B)/fuzz-replay-cmdline $(B)/fuzz-replay-config
+check-fuzz: $(B)/fuzz-replay-cmdline $(B)/fuzz-replay-config $(B)/fuzz-replay-modindex
 	$(B)/fuzz-replay-cmdline tests/fuzz/corpus/cmdline/*
 	$(B)/fuzz-replay-config tests/fuzz/corpus/config/*
+	$(B)/fuzz-replay-modindex tests/fuzz/corpus/modindex/*
 
 # libFuzzer builds (clang) for finding new inputs. The stored corpus is
 # minimized from long runs (command line: 10 million executions, config:
@@ -75,7 +76,7 @@ check-fuzz: $(B)/fuzz-replay-cmdline $(B)/fuzz-replay-config
 #   build/fuzz-cmdline -runs=10000000 -max_len=4096 /tmp/fz
 #   build/fuzz-cmdline -merge=1 tests/fuzz/corpus/cmdline /tmp/fz
 # and the same with fuzz-config and -max_len=8192.
-fuzz: $(B)/fuzz-cmdline $(B)/fuzz-config
+fuzz: $(B)/fuzz-cmdline $(B)/fuzz-config $(B)/fuzz-modindex
 $(B)/fuzz-%: tests/fuzz/fuzz-%.c $(SRCS) $(HDRS)
 	@mkdir -p $(B)
 	$(CLANG) -std=gnu11 -D_GNU_SOURCE -g -O1 \
