@@ -28,7 +28,7 @@ TESTS   := $(wildcard tests/unit/*.c) tests/tools/fixture-tree.c
 # that an assertion catches, not a warning to chase.
 TEST_CFLAGS := -O1 -g -Wno-format-truncation
 
-.PHONY: all check check-unit check-asan check-fuzz check-size check-boot check-shell \
+.PHONY: all check check-unit check-asan check-fuzz check-size check-boot check-shell check-hooks \
         unit fuzz bench demo deps install clean packages deb rpm arch srcinfo \
         check-packages
 
@@ -89,6 +89,11 @@ check-size: $(B)/vfiobind
 	@size=$$(stat -c %s $(B)/vfiobind); echo "$(B)/vfiobind: $$size bytes, static"; \
 	    test $$size -le 262144 || { echo "over the 256 KiB budget" >&2; exit 1; }
 
+# The mkinitcpio install hooks run as mkinitcpio runs build hooks (root:
+# a private mount namespace puts the binder at /usr/sbin/vfiobind).
+check-hooks: $(B)/vfiobind
+	VFIOBIND_BIN=$(CURDIR)/$(B)/vfiobind tests/hooks/mkinitcpio-build
+
 check-boot: $(B)/vfiobind
 	tests/boot/selftest/run
 	tests/boot/run --kind all
@@ -97,6 +102,7 @@ check-boot: $(B)/vfiobind
 SHELL_FILES = $(shell git ls-files '*.sh' \
 	'*/hooks/*' '*/install/*' '*/scripts/init-top/*' .ci/run .ci/deps tests/boot/run \
 	tests/boot/demo tests/boot/record-fixture tests/boot/selftest/run \
+	tests/fixtures/modindex/record \
 	tests/boot/guest/init-minimal tests/bench/run tests/bench/ns-claim \
 	packaging/build packaging/check)
 
@@ -107,7 +113,7 @@ check-shell:
 # make -j cannot start compiling before the compiler is installed.
 check: deps
 	@$(MAKE) --no-print-directory check-size check-shell check-unit check-asan \
-	    check-fuzz check-boot check-packages
+	    check-fuzz check-hooks check-boot check-packages
 
 $(B)/expand-fixture: tests/tools/expand-fixture.c tests/tools/fixture-tree.c tests/tools/fixture-tree.h
 	@mkdir -p $(B)
