@@ -25,10 +25,13 @@
  * the time any input can take.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "vfiobind.h"
 
@@ -40,6 +43,7 @@
 #define NODE_MASK	0x0FFFFFFFu
 #define INDEX_HEADER	12u
 #define CHILD_MAX	128u	/* kmod's INDEX_CHILDMAX: keys are ASCII */
+#define INDEX_MAX_BYTES	(64 * 1024 * 1024)	/* as for the text indexes */
 
 struct walk {
 	const unsigned char *buf;
@@ -227,20 +231,41 @@ int vb_index_walk(const void *buf, size_t len, const char *prefix,
 	return walk_node(&w, root, 0, prefix);
 }
 
+/*
+ * Mapped, not read: the binder needs a few pages of modules.alias.bin
+ * (over a megabyte on a distribution kernel), and a copy would cost more
+ * than the walk.  depmod replaces an index by renaming a new file over
+ * it, never by rewriting it in place, so the mapping cannot shrink under
+ * the walk.
+ */
 int vb_index_each(const char *path, const char *prefix, vb_index_fn fn,
 		  void *data)
 {
 	struct stat st;
-	size_t len;
-	char *buf;
-	int r;
+	void *map;
+	int fd, r;
 
-	if (stat(path, &st) < 0)
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return -errno;
-	buf = vb_slurp(path, &len);
-	if (!buf)
-		return -EIO;
-	r = vb_index_walk(buf, len, prefix, fn, data);
-	free(buf);
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size < INDEX_HEADER ||
+	    st.st_size > INDEX_MAX_BYTES) {
+		close(fd);
+		return st.st_size > INDEX_MAX_BYTES ? -EFBIG : -EINVAL;
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	close(fd);
+	r = vb_index_walk(map, (size_t)st.st_size, prefix, fn, data);
+	munmap(map, (size_t)st.st_size);
 	return r;
 }
