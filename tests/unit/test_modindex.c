@@ -34,30 +34,39 @@ static char *recorded(const char *recording, const char *file, size_t *len)
 	return buf;
 }
 
+/* len bytes as the file name under the fixture's module directory. */
+static void put_bytes(const struct fx *fx, const char *name, const void *buf,
+		      size_t len)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	fx_path(fx, path, sizeof(path), "lib/modules/" FX_KVER "/%s", name);
+	f = fopen(path, "we");
+	assert_non_null(f);
+	assert_int_equal(fwrite(buf, 1, len, f), len);
+	fclose(f);
+}
+
 /* The recording's indexes under the fixture root: text, .bin, or both. */
 static void put_indexes(struct fx *fx, const char *recording, bool text,
 			bool bin)
 {
-	char name[64], rel[PATH_MAX], path[PATH_MAX];
+	char name[64], path[PATH_MAX];
 	size_t i, len;
 	char *buf;
-	FILE *f;
 
 	for (i = 0; i < 3; i++)
 		for (int b = 0; b < 2; b++) {
 			snprintf(name, sizeof(name), "%s%s", files[i],
 				 b ? ".bin" : "");
-			snprintf(rel, sizeof(rel), "lib/modules/" FX_KVER "/%s",
-				 name);
-			fx_path(fx, path, sizeof(path), "%s", rel);
+			fx_path(fx, path, sizeof(path),
+				"lib/modules/" FX_KVER "/%s", name);
 			unlink(path);
 			if (!(b ? bin : text))
 				continue;
 			buf = recorded(recording, name, &len);
-			f = fopen(path, "we");
-			assert_non_null(f);
-			assert_int_equal(fwrite(buf, 1, len, f), len);
-			fclose(f);
+			put_bytes(fx, name, buf, len);
 			free(buf);
 		}
 }
@@ -159,18 +168,8 @@ static void malformed_binary_falls_back(void **state)
 
 	put_indexes(fx, "vendor-first", true, false);
 	buf = recorded("vendor-first", "modules.alias.bin", &len);
-	{
-		char path[PATH_MAX];
-		FILE *f;
-
-		fx_path(fx, path, sizeof(path),
-			"lib/modules/" FX_KVER "/modules.alias.bin");
-		f = fopen(path, "we");
-		assert_non_null(f);
-		/* cut inside the last node: some keys read, then an error */
-		assert_int_equal(fwrite(buf, 1, len - 3, f), len - 3);
-		fclose(f);
-	}
+	/* cut inside the last node: some keys read, then an error */
+	put_bytes(fx, "modules.alias.bin", buf, len - 3);
 	free(buf);
 	vb_modules_load(&fx->ctx, &mods);
 	assert_true(fx_msg(fx, "modules.alias.bin: not a module index kmod writes, reading the text index instead"));
@@ -359,18 +358,10 @@ static void ties_go_to_depmod_order(void **state)
 	static unsigned char buf[4096];
 	struct fx *fx = *state;
 	struct vb_modules mods;
-	char path[PATH_MAX];
-	size_t len;
-	FILE *f;
 
 	assert_true(strcmp(sorted[0].key, sorted[1].key) < 0 &&
 		    strcmp(sorted[1].key, sorted[2].key) < 0);
-	len = write_index(buf, sorted, 3);
-	fx_path(fx, path, sizeof(path), "lib/modules/" FX_KVER "/modules.alias.bin");
-	f = fopen(path, "we");
-	assert_non_null(f);
-	assert_int_equal(fwrite(buf, 1, len, f), len);
-	fclose(f);
+	put_bytes(fx, "modules.alias.bin", buf, write_index(buf, sorted, 3));
 	vb_modules_load(&fx->ctx, &mods);
 	assert_int_equal(mods.nalias, 3);
 	assert_string_equal(vb_variant_for(&mods, E1000), "first_in_order");
