@@ -29,7 +29,7 @@ TESTS   := $(wildcard tests/unit/*.c) tests/tools/fixture-tree.c
 # that an assertion catches, not a warning to chase.
 TEST_CFLAGS := -O1 -g -Wno-format-truncation
 
-.PHONY: all check check-unit check-asan check-fuzz check-size check-boot check-shell \
+.PHONY: all check check-unit check-asan check-fuzz check-size check-boot check-shell check-hooks \
         check-export unit fuzz bench demo deps install clean packages deb rpm arch srcinfo \
         check-packages
 
@@ -65,18 +65,21 @@ $(B)/fuzz-replay-%: tests/fuzz/fuzz-%.c tests/fuzz/replay.c $(SRCS) $(HDRS)
 	$(CC) $(CFLAGS) $(TEST_CFLAGS) -fsanitize=address,undefined \
 	    -fno-sanitize-recover=all -Isrc -o $@ $< tests/fuzz/replay.c $(SRCS)
 
-check-fuzz: $(B)/fuzz-replay-cmdline $(B)/fuzz-replay-config
+check-fuzz: $(B)/fuzz-replay-cmdline $(B)/fuzz-replay-config $(B)/fuzz-replay-modindex
 	$(B)/fuzz-replay-cmdline tests/fuzz/corpus/cmdline/*
 	$(B)/fuzz-replay-config tests/fuzz/corpus/config/*
+	$(B)/fuzz-replay-modindex tests/fuzz/corpus/modindex/*
 
 # libFuzzer builds (clang) for finding new inputs. The stored corpus is
 # minimized from long runs (command line: 10 million executions, config:
-# 10 million; no crash):
+# 10 million, binary module index: 3 million from the recorded .bin files
+# of tests/fixtures/modindex; no crash):
 #   make fuzz && mkdir -p /tmp/fz && cp tests/fuzz/corpus/cmdline/* /tmp/fz
 #   build/fuzz-cmdline -runs=10000000 -max_len=4096 /tmp/fz
 #   build/fuzz-cmdline -merge=1 tests/fuzz/corpus/cmdline /tmp/fz
-# and the same with fuzz-config and -max_len=8192.
-fuzz: $(B)/fuzz-cmdline $(B)/fuzz-config
+# and the same with fuzz-config and -max_len=8192, fuzz-modindex and
+# -runs=3000000 -max_len=4096.
+fuzz: $(B)/fuzz-cmdline $(B)/fuzz-config $(B)/fuzz-modindex
 $(B)/fuzz-%: tests/fuzz/fuzz-%.c $(SRCS) $(HDRS)
 	@mkdir -p $(B)
 	$(CLANG) -std=gnu11 -D_GNU_SOURCE -g -O1 \
@@ -86,6 +89,11 @@ check-size: $(B)/vfiobind
 	@file $(B)/vfiobind | grep -q 'statically linked' || { echo "$(B)/vfiobind is not static" >&2; exit 1; }
 	@size=$$(stat -c %s $(B)/vfiobind); echo "$(B)/vfiobind: $$size bytes, static"; \
 	    test $$size -le 262144 || { echo "over the 256 KiB budget" >&2; exit 1; }
+
+# The mkinitcpio install hooks run as mkinitcpio runs build hooks (root:
+# a private mount namespace puts the binder at /usr/sbin/vfiobind).
+check-hooks: $(B)/vfiobind
+	VFIOBIND_BIN=$(CURDIR)/$(B)/vfiobind tests/hooks/mkinitcpio-build
 
 check-boot: $(B)/vfiobind
 	tests/boot/selftest/run
@@ -100,6 +108,7 @@ check-export: $(B)/vfiobind $(B)/expand-fixture
 SHELL_FILES = $(shell git ls-files '*.sh' \
 	'*/hooks/*' '*/install/*' '*/scripts/init-top/*' .ci/run .ci/deps tests/boot/run \
 	tests/boot/demo tests/boot/record-fixture tests/boot/selftest/run \
+	tests/fixtures/modindex/record \
 	tests/boot/guest/init-minimal tests/bench/run tests/bench/ns-claim tests/export/run \
 	packaging/build packaging/check)
 
@@ -110,7 +119,7 @@ check-shell:
 # make -j cannot start compiling before the compiler is installed.
 check: deps
 	@$(MAKE) --no-print-directory check-size check-shell check-unit check-asan \
-	    check-fuzz check-boot check-export check-packages
+	    check-fuzz check-hooks check-boot check-export check-packages
 
 $(B)/expand-fixture: tests/tools/expand-fixture.c tests/tools/fixture-tree.c tests/tools/fixture-tree.h
 	@mkdir -p $(B)

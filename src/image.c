@@ -202,6 +202,56 @@ static void sriov_modules(struct vb_ctx *ctx, struct modlist *l,
 	}
 }
 
+struct text {
+	char *buf;
+	size_t len, cap;
+};
+
+static int alias_text(void *data, const char *key, const char *value,
+		      uint32_t priority)
+{
+	struct text *t = data;
+	size_t want = t->len + strlen(key) + strlen(value) + 9;
+	char *grown;
+
+	(void)priority;
+	if (want > t->cap) {
+		grown = realloc(t->buf, want + t->cap);
+		if (!grown)
+			return -ENOMEM;
+		t->buf = grown;
+		t->cap = want + t->cap;
+	}
+	t->len += (size_t)sprintf(t->buf + t->len, "alias %s %s\n", key, value);
+	return 0;
+}
+
+/*
+ * The target kernel's "pci:" aliases as modules.alias lines: from
+ * modules.alias, or from modules.alias.bin where only that is left.
+ */
+static char *native_aliases(struct vb_ctx *ctx, const char *kver)
+{
+	struct text t = { 0 };
+	char path[PATH_MAX];
+	size_t len;
+	char *text;
+
+	if (vb_path(ctx, path, sizeof(path), "/lib/modules/%s/modules.alias",
+		    kver) < 0)
+		return NULL;
+	text = vb_slurp(path, &len);
+	if (text)
+		return text;
+	if (vb_path(ctx, path, sizeof(path), "/lib/modules/%s/modules.alias.bin",
+		    kver) < 0 ||
+	    vb_index_each(path, "pci:", alias_text, &t) < 0) {
+		free(t.buf);
+		return NULL;
+	}
+	return t.buf;
+}
+
 int vb_image_modules(struct vb_ctx *ctx, const struct vb_rules *rules,
 		     bool all, FILE *out)
 {
@@ -211,7 +261,7 @@ int vb_image_modules(struct vb_ctx *ctx, const struct vb_rules *rules,
 	char *aliases = NULL;
 	struct modlist l = { 0 };
 	bool host = false;
-	size_t i, len;
+	size_t i;
 	int status;
 
 	vb_modules_load(ctx, &mods);
@@ -232,13 +282,8 @@ int vb_image_modules(struct vb_ctx *ctx, const struct vb_rules *rules,
 	else if (!rules->off)
 		vb_info(ctx, "no PCI devices under %s/sys: modules for host devices are not known",
 			ctx->root);
-	if (host && rules->n && mods.loaded) {
-		char path[PATH_MAX];
-
-		if (vb_path(ctx, path, sizeof(path), "/lib/modules/%s/modules.alias",
-			    mods.kver) == 0)
-			aliases = vb_slurp(path, &len);
-	}
+	if (host && rules->n && mods.loaded)
+		aliases = native_aliases(ctx, mods.kver);
 	for (i = 0; i < rules->n && !rules->off; i++) {
 		const struct vb_rule *r = &rules->r[i];
 

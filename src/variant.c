@@ -7,6 +7,14 @@
  * device matches when its modalias, "pci:" replaced by "vfio_pci:",
  * matches the pattern; the pattern with the fewest '*' wins, ties go to
  * the first in the file (libvirt ranks them the same way).
+ *
+ * Each index is read from kmod's binary form (modules.alias.bin,
+ * modules.dep.bin, modules.builtin.bin) when it exists, as modprobe reads
+ * them, and from the text file otherwise: some generators (mkinitcpio)
+ * leave only the binary ones in an image.  The binary alias index is
+ * sorted by key, not in file order; each alias there carries its module's
+ * place in depmod's module order, which is the order depmod writes
+ * modules.alias in, so "first in the file" is "lowest priority" there.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -172,11 +180,37 @@ static void builtin_line(void *data, char *line)
 	module_path(data, line, line + strlen(line), true);
 }
 
+/* A vfio_pci: alias; order breaks ties between equally specific ones. */
+static int add_alias(struct vb_modules *mods, const char *pattern,
+		     const char *module, uint32_t order)
+{
+	struct vb_alias *a;
+	const char *p;
+
+	if (!vb_valid_name(module))
+		return 0;
+	a = vb_grow(mods->alias, &mods->calias, mods->nalias, sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	mods->alias = a;
+	a = &mods->alias[mods->nalias];
+	a->pattern = strdup(pattern);
+	if (!a->pattern)
+		return -ENOMEM;
+	vb_module_name(a->module, sizeof(a->module), module);
+	a->wildcards = 0;
+	for (p = pattern; *p; p++)
+		a->wildcards += *p == '*';
+	a->order = (uint32_t)mods->nalias;
+	if (order != UINT32_MAX)
+		a->order = order;
+	mods->nalias++;
+	return 0;
+}
+
 static void alias_line(void *data, char *line)
 {
-	struct vb_modules *mods = data;
-	char *pattern, *module, *p;
-	struct vb_alias *a;
+	char *pattern, *module;
 
 	if (strncmp(line, "alias vfio_pci:", 15))
 		return;
@@ -185,21 +219,38 @@ static void alias_line(void *data, char *line)
 	if (!module)
 		return;
 	*module++ = '\0';
-	if (!vb_valid_name(module))
-		return;
-	a = vb_grow(mods->alias, &mods->calias, mods->nalias, sizeof(*a));
-	if (!a)
-		return;
-	mods->alias = a;
-	a = &mods->alias[mods->nalias];
-	a->pattern = strdup(pattern);
-	if (!a->pattern)
-		return;
-	vb_module_name(a->module, sizeof(a->module), module);
-	a->wildcards = 0;
-	for (p = pattern; *p; p++)
-		a->wildcards += *p == '*';
-	mods->nalias++;
+	add_alias(data, pattern, module, UINT32_MAX);
+}
+
+static int alias_key(void *data, const char *key, const char *value,
+		     uint32_t priority)
+{
+	return add_alias(data, key, value, priority);
+}
+
+/* modules.dep.bin: the key is the module's name. */
+static int dep_key(void *data, const char *key, const char *value,
+		   uint32_t priority)
+{
+	struct vb_modules *mods = data;
+
+	(void)value;
+	(void)priority;
+	return add_name(&mods->known, &mods->knownlen, &mods->knowncap, key,
+			strlen(key));
+}
+
+static int builtin_key(void *data, const char *key, const char *value,
+		       uint32_t priority)
+{
+	struct vb_modules *mods = data;
+
+	(void)value;
+	(void)priority;
+	if (dep_key(data, key, value, priority) < 0)
+		return -ENOMEM;
+	return add_name(&mods->builtin, &mods->builtinlen, &mods->builtincap,
+			key, strlen(key));
 }
 
 /*
@@ -234,20 +285,39 @@ static int pci_driver(void *data, const char *name)
 	return 0;
 }
 
+/* Drops what a binary index added before it turned out malformed. */
+static void truncate_lists(struct vb_modules *mods, size_t nalias,
+			   size_t knownlen, size_t builtinlen)
+{
+	while (mods->nalias > nalias)
+		free(mods->alias[--mods->nalias].pattern);
+	if (mods->known) {
+		mods->knownlen = knownlen;
+		mods->known[knownlen] = '\0';
+	}
+	if (mods->builtin) {
+		mods->builtinlen = builtinlen;
+		mods->builtin[builtinlen] = '\0';
+	}
+}
+
 int vb_modules_load(struct vb_ctx *ctx, struct vb_modules *mods)
 {
 	static const struct {
 		const char *name;
-		void (*fn)(void *data, char *line);
+		const char *prefix;
+		vb_index_fn key;
+		void (*line)(void *data, char *line);
 	} files[] = {
-		{ "modules.alias", alias_line },
-		{ "modules.dep", dep_line },
-		{ "modules.builtin", builtin_line },
+		{ "modules.alias", "vfio_pci:", alias_key, alias_line },
+		{ "modules.dep", "", dep_key, dep_line },
+		{ "modules.builtin", "", builtin_key, builtin_line },
 	};
 	struct utsname un;
 	char path[PATH_MAX];
 	bool ok[3];
 	size_t i;
+	int r;
 
 	memset(mods, 0, sizeof(*mods));
 	if (ctx->kver) {
@@ -255,14 +325,33 @@ int vb_modules_load(struct vb_ctx *ctx, struct vb_modules *mods)
 	} else if (uname(&un) == 0) {
 		snprintf(mods->kver, sizeof(mods->kver), "%s", un.release);
 	}
-	for (i = 0; i < 3; i++)
-		ok[i] = vb_path(ctx, path, sizeof(path), "/lib/modules/%s/%s",
-				mods->kver, files[i].name) == 0 &&
-			each_line(path, files[i].fn, mods) == 0;
+	for (i = 0; i < 3; i++) {
+		size_t nalias = mods->nalias, knownlen = mods->knownlen,
+		       builtinlen = mods->builtinlen;
+
+		ok[i] = false;
+		if (vb_path(ctx, path, sizeof(path), "/lib/modules/%s/%s.bin",
+			    mods->kver, files[i].name) < 0)
+			continue;
+		r = vb_index_each(path, files[i].prefix, files[i].key, mods);
+		if (r == 0) {
+			ok[i] = true;
+			vb_dbg(ctx, "read %s", path);
+			continue;
+		}
+		if (r != -ENOENT) {
+			vb_warn(ctx, "%s: %s, reading the text index instead",
+				path, r == -EINVAL ? "not a module index kmod writes" :
+				strerror(-r));
+			truncate_lists(mods, nalias, knownlen, builtinlen);
+		}
+		path[strlen(path) - 4] = '\0';
+		ok[i] = each_line(path, files[i].line, mods) == 0;
+	}
 	mods->loaded = ok[0];
 	mods->have_dep = ok[1];
 	if (!mods->loaded)
-		vb_warn(ctx, "no modules.alias for kernel %s under %s/lib/modules: vfio variants unknown, using vfio-pci",
+		vb_warn(ctx, "no modules.alias or modules.alias.bin for kernel %s under %s/lib/modules: vfio variants unknown, using vfio-pci",
 			mods->kver, ctx->root);
 	vb_dir_each(ctx, "/sys/bus/pci/drivers", pci_driver,
 		    &(struct driver_walk){ ctx, mods });
@@ -317,7 +406,9 @@ const char *vb_variant_for(const struct vb_modules *mods, const char *modalias)
 	for (i = 0; i < mods->nalias; i++) {
 		const struct vb_alias *a = &mods->alias[i];
 
-		if ((!best || a->wildcards < best->wildcards) &&
+		if ((!best || a->wildcards < best->wildcards ||
+		     (a->wildcards == best->wildcards &&
+		      a->order < best->order)) &&
 		    fnmatch(a->pattern, want, 0) == 0)
 			best = a;
 	}

@@ -247,11 +247,12 @@ bool vb_selector_match(const struct vb_selector *sel,
 		       const struct vb_device *d);
 bool vb_driver_managed_dma(const char *driver);
 
-/* variant.c: modules.alias, modules.dep and modules.builtin */
+/* variant.c: modules.alias, modules.dep and modules.builtin (.bin or text) */
 struct vb_alias {
 	char *pattern;
 	char module[VB_NAME_MAX];
 	int wildcards;
+	uint32_t order;	/* ties go to the lowest: line, or .bin priority */
 };
 
 struct vb_pci_driver {
@@ -260,8 +261,8 @@ struct vb_pci_driver {
 };
 
 struct vb_modules {
-	bool loaded;			/* modules.alias was readable */
-	bool have_dep;			/* modules.dep was readable */
+	bool loaded;			/* modules.alias(.bin) was readable */
+	bool have_dep;			/* modules.dep(.bin) was readable */
 	char kver[72];
 	struct vb_alias *alias;		/* vfio_pci: aliases, file order */
 	size_t nalias, calias;
@@ -283,6 +284,19 @@ const char *vb_variant_for(const struct vb_modules *mods, const char *modalias);
 void vb_driver_for_module(const char *module, char *driver, size_t len);
 void vb_modules_driver(const struct vb_modules *mods, const char *module,
 		       char *driver, size_t len);
+
+/* modindex.c: kmod's binary module indexes (modules.*.bin) */
+#define VB_INDEX_KEY_MAX 256	/* longer keys are skipped */
+/* Returns nonzero to stop the walk, which then returns that. */
+typedef int (*vb_index_fn)(void *data, const char *key, const char *value,
+			   uint32_t priority);
+/* Every key that starts with prefix, with each of its values: 0, the
+ * callback's nonzero return, or -EINVAL for a malformed index. */
+int vb_index_walk(const void *buf, size_t len, const char *prefix,
+		  vb_index_fn fn, void *data);
+/* The same for a file: -ENOENT when it does not exist. */
+int vb_index_each(const char *path, const char *prefix, vb_index_fn fn,
+		  void *data);
 
 /* plan.c: pure; inventory + rules -> plan */
 enum vb_claim { CLAIM_NONE, CLAIM_BIND, CLAIM_REFUSED };

@@ -12,6 +12,12 @@
 #
 # SCENARIO_DIR holds expect.sh [pre-binder.sh] [vfiobind.conf], or, for
 # tests/boot/record-fixture, record.conf [record-run.sh] (no binder then).
+#
+# VFIOBIND_MINIMAL_INDEXES=binary (image-minimal-binindex.sh, the kind
+# minimal-binindex) builds the image the way mkinitcpio leaves its module
+# indexes: after depmod, every one but modules.*.bin, modules.devname and
+# modules.softdep is deleted (boot_keep_binary_indexes), and the checker
+# is told to verify that (/vfiobind-test/binary-indexes-only).
 
 set -euo pipefail
 # shellcheck source=tests/boot/lib.sh
@@ -20,6 +26,10 @@ set -euo pipefail
 [[ $# == 2 ]] || boot_die "usage: $0 OUT_INITRD SCENARIO_DIR"
 out=$1
 scenario=$2
+binary_indexes=0
+[[ ${VFIOBIND_MINIMAL_INDEXES:-} == binary ]] && binary_indexes=1
+base_name=minimal
+((binary_indexes == 0)) || base_name=minimal-binindex
 
 # Native drivers of every device the scenarios use, the vfio stack and the
 # stubs; modprobe adds their dependencies.
@@ -40,6 +50,7 @@ minimal_module_files() {
 minimal_base_inputs() {
     echo "kver $KVER"
     echo "modules ${minimal_modules[*]}"
+    echo "binary indexes only $binary_indexes"
     sha256sum "$0" "$(command -v busybox)" "$(command -v kmod)" | cut -d' ' -f1
     stat -c '%Y %s' "/lib/modules/$KVER/modules.dep"
 }
@@ -85,6 +96,9 @@ minimal_build_base() {
         cp "/lib/modules/$KVER/$f" "$root/lib/modules/$KVER/"
     done
     depmod -b "$root" "$KVER"
+    if ((binary_indexes)); then
+        boot_keep_binary_indexes "$root/lib/modules/$KVER"
+    fi
 
     (cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) > "$base.tmp"
     mv "$base.tmp" "$base"
@@ -102,12 +116,12 @@ if [[ $record == 0 ]]; then
 fi
 
 mkdir -p "$boot_build"
-base=$boot_build/minimal-$KVER-$(minimal_base_inputs | boot_hash).cpio
+base=$boot_build/$base_name-$KVER-$(minimal_base_inputs | boot_hash).cpio
 (
     flock 9
     if [[ ! -f $base ]]; then
-        rm -f "$boot_build/minimal-"*.cpio
-        echo "building the minimal base image for $KVER" >&2
+        rm -f "$boot_build/$base_name-"[0-9]*.cpio
+        echo "building the $base_name base image for $KVER" >&2
         minimal_build_base "$base"
     fi
     cp "$base" "$out.tmp"
@@ -125,6 +139,9 @@ else
     boot_put_harness "$overlay" "$scenario"
     install -m 0755 "$VFIOBIND_BINARY" "$overlay/usr/sbin/vfiobind"
     install -D -m 0644 "$boot_top/mkinitcpio/hooks/vfiobind" "$overlay/hooks/vfiobind"
+    if ((binary_indexes)); then
+        : > "$overlay/vfiobind-test/binary-indexes-only"
+    fi
 fi
 "$boot_dir/variant/add-modules.sh" "$scenario" "$out.tmp" "$overlay"
 

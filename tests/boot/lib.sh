@@ -132,6 +132,20 @@ boot_vfio_check() {
     echo "$bin"
 }
 
+# boot_keep_binary_indexes MODDIR: deletes the module indexes mkinitcpio
+# deletes once its depmod has run (mkinitcpio v41, functions,
+# install_modules(): rm modules.!(*.bin|devname|softdep)): kmod's binary
+# indexes, modules.devname and modules.softdep stay.
+boot_keep_binary_indexes() {
+    local f
+    for f in "$1"/modules.*; do
+        case ${f##*/} in
+            *.bin | modules.devname | modules.softdep) ;;
+            *) rm -f "$f" ;;
+        esac
+    done
+}
+
 # boot_put_harness ROOT SCENARIO_DIR: the checker, the vfio probe and the
 # scenario's files, as every image kind carries them under ROOT.
 boot_put_harness() {

@@ -19,5 +19,7 @@ int main(void)
 					  NULL, NULL);
 	failed += _cmocka_run_group_tests("export", export_tests,
 					  export_tests_count, NULL, NULL);
+	failed += _cmocka_run_group_tests("modindex", modindex_tests,
+					  modindex_tests_count, NULL, NULL);
 	return failed ? 1 : 0;
 }

@@ -91,5 +91,7 @@ extern const struct CMUnitTest cli_tests[];
 extern const size_t cli_tests_count;
 extern const struct CMUnitTest export_tests[];
 extern const size_t export_tests_count;
+extern const struct CMUnitTest modindex_tests[];
+extern const size_t modindex_tests_count;
 
 #endif

@@ -416,6 +416,38 @@ expect_equal() {
     vt_fail "$3: got '$2', expected '$1'"
 }
 
+# vt_vfio_aliases A: the modules whose vfio_pci: alias matches the device,
+# in the order of the image's module index: the lines of modules.alias or,
+# where only kmod's binary indexes are left (mkinitcpio; the kind
+# minimal-binindex), what kmod's modprobe resolves from modules.alias.bin,
+# listed by priority: depmod's module order, the order of modules.alias.
+vt_vfio_aliases() {
+    _m=$(cat "/sys/bus/pci/devices/$(vt_addr "$1")/modalias")
+    _idx=/lib/modules/$(uname -r)
+    if [ -f "$_idx/modules.alias" ]; then
+        while read -r _k _p _mod; do
+            case $_k:$_p in alias:vfio_pci:*) ;; *) continue ;; esac
+            # shellcheck disable=SC2254 # the alias is the pattern
+            case vfio_$_m in $_p) echo "$_mod" ;; esac
+        done < "$_idx/modules.alias"
+    else
+        /sbin/modprobe -R "vfio_$_m" 2> /dev/null
+    fi
+}
+
+# The kind minimal-binindex: the image keeps the indexes mkinitcpio keeps.
+vt_binary_indexes_only() {
+    _idx=/lib/modules/$(uname -r)
+    echo "vfiobind-test: module indexes: $(cd "$_idx" && echo modules.*)"
+    for _f in "$_idx"/modules.*; do
+        case ${_f##*/} in
+            *.bin | modules.devname | modules.softdep) ;;
+            *) vt_fail "$_f is in the image, mkinitcpio deletes it" ;;
+        esac
+    done
+    [ -f "$_idx/modules.alias.bin" ] || vt_fail "$_idx/modules.alias.bin is not in the image"
+}
+
 # vt_snapshot FILE / expect_unchanged FILE: the binding state (driver and
 # driver_override of every PCI device, VF counts) is what FILE recorded.
 vt_snapshot() {
@@ -457,6 +489,7 @@ vt_main() {
     if [ ! -x /usr/sbin/vfiobind ]; then
         vt_fail "/usr/sbin/vfiobind is not in the image"
     fi
+    [ -f $VT/binary-indexes-only ] && vt_binary_indexes_only
     if [ ! -f $VT/expect.sh ]; then
         vt_fail "$VT/expect.sh is not in the image"
     else

@@ -19,6 +19,12 @@
 # the path the base uses (lib/modules or usr/lib/modules): later archives
 # win when the kernel unpacks the initramfs. Nothing outside build/ and the
 # temporary directory is written; the host's /lib/modules stays as it is.
+#
+# A base without a text modules.alias (the minimal-binindex kind) is
+# finished as mkinitcpio finishes an image (functions, install_modules()):
+# modules.builtin, modules.builtin.modinfo and modules.order come from the
+# host's module directory, depmod runs, and every index but the .bin
+# files, modules.devname and modules.softdep is deleted again.
 
 set -euo pipefail
 # shellcheck source=tests/boot/lib.sh
@@ -80,15 +86,20 @@ base_archive() {
 
 # awk reads to the end: an early exit would fail cpio, and the pipeline.
 moddir=$(base_archive | cpio -it --quiet | awk -v k="$KVER" \
-    '!found && ($0 == "lib/modules/" k "/modules.dep" || $0 == "usr/lib/modules/" k "/modules.dep") { print; found = 1 }')
-[[ $moddir ]] || boot_die "$base has no lib/modules/$KVER/modules.dep"
-moddir=${moddir%/modules.dep}
+    '!found && ($0 == "lib/modules/" k "/modules.dep.bin" || $0 == "usr/lib/modules/" k "/modules.dep.bin") { print; found = 1 }')
+[[ $moddir ]] || boot_die "$base has no lib/modules/$KVER/modules.dep.bin"
+moddir=${moddir%/modules.dep.bin}
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vfiobind-variant.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 base_archive | (cd "$tmp" && cpio -id --quiet "$moddir/*")
 mkdir -p "$tmp/orig" "$tmp/$moddir/updates/vfiobind-test"
 cp -p "$tmp/$moddir"/modules.* "$tmp/orig/"
+binary_only=0
+if [[ ! -f $tmp/$moddir/modules.alias ]]; then
+    binary_only=1
+    cp "/lib/modules/$KVER"/modules.{builtin,builtin.modinfo,order} "$tmp/$moddir/"
+fi
 for m in "${wanted[@]}"; do
     install -m 0644 "$mods/$m.ko" "$tmp/$moddir/updates/vfiobind-test/"
     # as modules_install INSTALL_MOD_STRIP=1 does: 11 KiB instead of 300
@@ -96,13 +107,16 @@ for m in "${wanted[@]}"; do
     echo "updates/vfiobind-test/$m.ko" >> "$tmp/$moddir/modules.order"
 done
 depmod -b "$tmp/${moddir%lib/modules/"$KVER"}" "$KVER"
+for m in "${wanted[@]}"; do
+    grep -q "^alias vfio_pci:.* $m\$" "$tmp/$moddir/modules.alias" \
+        || boot_die "depmod wrote no vfio_pci alias for $m"
+done
+if ((binary_only)); then
+    boot_keep_binary_indexes "$tmp/$moddir"
+fi
 
 mkdir -p "$overlay/$moddir/updates/vfiobind-test"
 cp "$tmp/$moddir/updates/vfiobind-test"/*.ko "$overlay/$moddir/updates/vfiobind-test/"
 for f in "$tmp/$moddir"/modules.*; do
     cmp -s "$f" "$tmp/orig/${f##*/}" || install -m 0644 "$f" "$overlay/$moddir/"
-done
-for m in "${wanted[@]}"; do
-    grep -q "^alias vfio_pci:.* $m\$" "$overlay/$moddir/modules.alias" \
-        || boot_die "depmod wrote no vfio_pci alias for $m"
 done
