@@ -320,6 +320,16 @@ static void config_masks_and_links_inside_root(void **state)
 	fx_free(&fx);
 }
 
+static void write_mode(const struct fx *fx, const char *rel,
+		       const char *text, mode_t mode)
+{
+	char path[PATH_MAX];
+
+	fx_write(fx, rel, text);
+	fx_path(fx, path, sizeof(path), "%s", rel);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
 /* A file that others could write is skipped with an error naming it and
  * why; the rest of the config still applies.  Modes are set here, so the
  * test does not depend on the umask; the owner case needs root. */
@@ -331,18 +341,10 @@ static void config_untrusted_files_skipped(void **state)
 
 	(void)state;
 	fx_init(&fx);
-	fx_write(&fx, "etc/vfiobind.conf", "bind 00:01.0\n");
-	fx_write(&fx, "etc/vfiobind.d/10-a.conf", "bind 00:02.0\n");
-	fx_write(&fx, "etc/vfiobind.d/20-b.conf", "bind 00:03.0\n");
-	fx_write(&fx, "etc/vfiobind.d/30-c.conf", "bind 00:04.0\n");
-	fx_path(&fx, path, sizeof(path), "etc/vfiobind.conf");
-	assert_int_equal(chmod(path, 0644), 0);
-	fx_path(&fx, path, sizeof(path), "etc/vfiobind.d/10-a.conf");
-	assert_int_equal(chmod(path, 0666), 0);
-	fx_path(&fx, path, sizeof(path), "etc/vfiobind.d/20-b.conf");
-	assert_int_equal(chmod(path, 0660), 0);
-	fx_path(&fx, path, sizeof(path), "etc/vfiobind.d/30-c.conf");
-	assert_int_equal(chmod(path, 0600), 0);
+	write_mode(&fx, "etc/vfiobind.conf", "bind 00:01.0\n", 0644);
+	write_mode(&fx, "etc/vfiobind.d/10-a.conf", "bind 00:02.0\n", 0666);
+	write_mode(&fx, "etc/vfiobind.d/20-b.conf", "bind 00:03.0\n", 0660);
+	write_mode(&fx, "etc/vfiobind.d/30-c.conf", "bind 00:04.0\n", 0600);
 	vb_config_load(&fx.ctx, &r);
 	assert_int_equal(fx.ctx.parse_errors, 2);
 	assert_true(fx_msg(&fx, "/etc/vfiobind.d/10-a.conf: skipped: writable by others (mode 0666); only root may give the binder rules"));
