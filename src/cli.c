@@ -42,7 +42,11 @@ static const char usage_text[] =
 "            VVVV:DDDD or class:CC as in vfio.bind=), or without one every\n"
 "            device the last apply claimed, back to their host drivers:\n"
 "            clear driver_override, unbind, probe, report who took each;\n"
-"            refuses a group a process holds open through /dev/vfio\n"
+"            refuses a group a process holds open through vfio (its\n"
+"            /dev/vfio/N or noiommu-N, a device's cdev or device file),\n"
+"            and a PF's group while one of its VFs is so held: giving\n"
+"            the PF back removes its VFs. A selector takes no =TARGET\n"
+"            or +OPTION, and 'off' is none\n"
 "  export    write what the last apply recorded and what sysfs shows now for\n"
 "            node_exporter (vfiobind.prom) and node-feature-discovery\n"
 "            (vfiobind) into their directories, where they exist; changes\n"
@@ -54,7 +58,9 @@ static const char usage_text[] =
 "      --cmdline STRING  use STRING instead of /proc/cmdline (modules: as well)\n"
 "  -c, --config PATH     read only PATH instead of /etc/vfiobind.conf and\n"
 "                        /etc/vfiobind.d/*.conf (PATH is not under --root;\n"
-"                        /dev/null: no config at all)\n"
+"                        /dev/null: no config at all). Like those, skipped\n"
+"                        when group or others may write it or its owner is\n"
+"                        not root (or the user running vfiobind)\n"
 "  -k, --kver VERSION    kernel version for /lib/modules (default: uname -r)\n"
 "      --modprobe PATH   module loader to execute (default: modprobe in /sbin,\n"
 "                        /usr/sbin, /bin or /usr/bin); apply --root needs it\n"
@@ -62,6 +68,8 @@ static const char usage_text[] =
 "                        ADDR (repeatable; for udev on hotplug); VF counts\n"
 "                        change only for a PF named here\n"
 "  -n, --dry-run         release: print what would be released; change nothing\n"
+"  -f, --force           release: give back groups that are held too, with a\n"
+"                        warning; the unbind waits until the holder lets go\n"
 "  -t, --timeout SECONDS apply: return after at most SECONDS (with status 1 and\n"
 "                        an error in the kernel log), leaving a run stuck in a\n"
 "                        sysfs write to finish in the background; for boot\n"
@@ -108,6 +116,7 @@ static const struct option options[] = {
 	{ "all", no_argument, NULL, 'a' },
 	{ "device", required_argument, NULL, 'd' },
 	{ "dry-run", no_argument, NULL, 'n' },
+	{ "force", no_argument, NULL, 'f' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "stderr", no_argument, NULL, OPT_STDERR },
@@ -185,33 +194,28 @@ static int image_modules(struct vb_ctx *ctx, bool all)
 }
 
 /* release: its arguments are selectors, parsed as vfio.bind= items. */
-static int release(struct vb_ctx *ctx, char **args, int nargs, bool dry_run)
+static int release(struct vb_ctx *ctx, char **args, int nargs, bool dry_run,
+		   bool force)
 {
 	struct vb_inventory inv = { 0 };
 	struct vb_selector *sel;
-	struct vb_rule rule;
-	char err[256];
-	size_t errcol;
+	char err[512];
 	int i, status;
 
 	sel = calloc((size_t)nargs + 1, sizeof(*sel));
 	if (!sel)
 		return VB_EXIT_FAILED;
 	for (i = 0; i < nargs; i++) {
-		if (strchr(args[i], '=') ||
-		    vb_rule_parse(RULE_BIND, args[i], &rule, err, sizeof(err),
-				  &errcol) < 0) {
+		if (vb_release_selector(args[i], &sel[i], err, sizeof(err)) < 0) {
 			free(sel);
-			return usage_error("release: bad selector '%s' (want an address, VVVV:DDDD[:SVVV:SDDD] or class:CC[SS[PP]])",
-					   args[i]);
+			return usage_error("%s", err);
 		}
-		sel[i] = rule.sel;
 	}
 	if (vb_inventory_read(ctx, &inv, NULL) < 0) {
 		free(sel);
 		return VB_EXIT_FAILED;
 	}
-	status = vb_release(ctx, &inv, sel, (size_t)nargs, dry_run);
+	status = vb_release(ctx, &inv, sel, (size_t)nargs, dry_run, force);
 	vb_inventory_free(&inv);
 	free(sel);
 	return status;
@@ -361,6 +365,7 @@ int vfiobind_main(int argc, char **argv)
 		.probe_wait_ms = 3000,
 	};
 	bool json = false, force_stderr = false, all = false, dry_run = false;
+	bool force = false;
 	unsigned timeout = 0;
 	struct vb_selector scope[SCOPE_MAX];
 	const char *cmd;
@@ -370,7 +375,7 @@ int vfiobind_main(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":r:c:k:w:t:jad:nvqhV", options,
+	while ((c = getopt_long(argc, argv, ":r:c:k:w:t:jad:nfvqhV", options,
 				NULL)) != -1) {
 		switch (c) {
 		case 'r':
@@ -426,6 +431,9 @@ int vfiobind_main(int argc, char **argv)
 		case 'n':
 			dry_run = true;
 			break;
+		case 'f':
+			force = true;
+			break;
 		case 'v':
 			ctx.verbosity = VB_DEBUG;
 			break;
@@ -471,6 +479,8 @@ int vfiobind_main(int argc, char **argv)
 	 * too, while every sysfs write lands under the root. */
 	if (ctx.root[0] && !ctx.modprobe && !strcmp(cmd, "apply"))
 		return usage_error("%s", "apply --root needs --modprobe: the host's module loader acts on the running kernel, not on the root");
+	if (force && strcmp(cmd, "release"))
+		return usage_error("%s", "--force goes with release");
 	if (dry_run && strcmp(cmd, "release"))
 		return usage_error("%s", "--dry-run goes with release; plan is apply's dry run");
 	if (json && strcmp(cmd, "plan") && strcmp(cmd, "status"))
@@ -487,7 +497,7 @@ int vfiobind_main(int argc, char **argv)
 		status = image_modules(&ctx, all);
 	else if (!strcmp(cmd, "release"))
 		status = release(&ctx, argv + optind + 1, argc - optind - 1,
-				 dry_run);
+				 dry_run, force);
 	else if (timeout)
 		status = run_bounded(&ctx, timeout);
 	else

@@ -122,6 +122,29 @@ int vb_config_parse(struct vb_ctx *ctx, const char *name, const char *text,
 	return 0;
 }
 
+/*
+ * The binder runs as root (udev, the boot): rules that another user
+ * could write would let that user give any device to vfio.  As sshd and
+ * sudo do, a file writable by group or others, or owned by anyone but
+ * root (or the user running the binder, for --root trees and tests run
+ * without root), is not read.
+ */
+static bool trusted(struct vb_ctx *ctx, const char *name, const struct stat *st)
+{
+	if (st->st_uid != 0 && st->st_uid != geteuid()) {
+		vb_err(ctx, "%s: skipped: owned by uid %u, not root; only root may give the binder rules",
+		       name, (unsigned)st->st_uid);
+		return false;
+	}
+	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+		vb_err(ctx, "%s: skipped: writable by %s (mode %04o); only root may give the binder rules (chmod go-w)",
+		       name, st->st_mode & S_IWOTH ? "others" : "its group",
+		       (unsigned)(st->st_mode & 07777));
+		return false;
+	}
+	return true;
+}
+
 /* Reads one file; a missing file is not an error unless 'required'. */
 static int load_file(struct vb_ctx *ctx, const char *path, const char *name,
 		     bool required, struct vb_rules *rules)
@@ -154,6 +177,11 @@ static int load_file(struct vb_ctx *ctx, const char *path, const char *name,
 		       CONFIG_MAX_BYTES);
 		close(fd);
 		return -EINVAL;
+	}
+	if (!trusted(ctx, name, &st)) {
+		ctx->parse_errors++;
+		close(fd);
+		return -EPERM;
 	}
 	text = malloc((size_t)st.st_size + 1);
 	if (!text) {

@@ -15,6 +15,7 @@
  *  4. each claimed device gets a driver: the named one, or the most
  *     specific vfio variant from modules.alias, or vfio-pci.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,6 +248,24 @@ static bool needs_iommu(enum vb_target target, const char *driver)
 		strcmp(driver, "pci-stub"));
 }
 
+/* Driver names are the kernel's and compared byte for byte: for an
+ * unknown module whose lower-case name is known, a hint naming it. */
+static const char *case_hint(const struct vb_modules *mods,
+			     const char *module, char *buf, size_t len)
+{
+	char lower[VB_NAME_MAX], driver[VB_NAME_MAX];
+	size_t i;
+
+	for (i = 0; module[i] && i + 1 < sizeof(lower); i++)
+		lower[i] = (char)tolower((unsigned char)module[i]);
+	lower[i] = '\0';
+	if (!strcmp(lower, module) || !vb_modules_known(mods, lower))
+		return "";
+	vb_driver_for_module(lower, driver, sizeof(driver));
+	snprintf(buf, len, "; driver names are case-sensitive: '%s'?", driver);
+	return buf;
+}
+
 /* Why an SR-IOV rule cannot hold for the PF d, or NULL. */
 static const char *sriov_conflict(const struct vb_modules *mods,
 				  bool no_iommu,
@@ -255,7 +274,7 @@ static const char *sriov_conflict(const struct vb_modules *mods,
 				  const struct vb_rule *bind, char *buf,
 				  size_t len)
 {
-	char module[VB_NAME_MAX];
+	char module[VB_NAME_MAX], hint[VB_NAME_MAX + 48];
 
 	if (r->numvfs > (unsigned)d->totalvfs) {
 		snprintf(buf, len, "%s supports at most %d VFs (sriov_totalvfs)",
@@ -285,8 +304,9 @@ static const char *sriov_conflict(const struct vb_modules *mods,
 	}
 	vb_module_name(module, sizeof(module), r->driver);
 	if (r->target == TGT_DRIVER && !vb_modules_known(mods, module)) {
-		snprintf(buf, len, "unknown VF driver '%s' (no module %s for kernel %s)",
-			 r->driver, module, mods->kver);
+		snprintf(buf, len, "unknown VF driver '%s' (no module %s for kernel %s%s)",
+			 r->driver, module, mods->kver,
+			 case_hint(mods, module, hint, sizeof(hint)));
 		return buf;
 	}
 	return NULL;
@@ -719,6 +739,7 @@ static void plan_host_driver(const struct vb_inventory *inv,
 static void check_drivers(const struct vb_inventory *inv,
 			  const struct vb_modules *mods, struct vb_plan *plan)
 {
+	char hint[VB_NAME_MAX + 48];
 	size_t i;
 
 	for (i = 0; i < inv->n; i++) {
@@ -727,9 +748,9 @@ static void check_drivers(const struct vb_inventory *inv,
 		if (dp->claim != CLAIM_BIND ||
 		    vb_modules_known(mods, dp->module))
 			continue;
-		say(plan, VB_ERR, "%s item '%s': unknown driver '%s' (no module %s for kernel %s): %s left untouched",
+		say(plan, VB_ERR, "%s item '%s': unknown driver '%s' (no module %s for kernel %s%s): %s left untouched",
 		    dp->rule->origin, dp->rule->text, dp->driver, dp->module,
-		    mods->kver,
+		    mods->kver, case_hint(mods, dp->module, hint, sizeof(hint)),
 		    inv->dev[i].group >= 0 ? "its IOMMU group" : "device");
 		plan->errors++;
 		untouch_group(inv, plan, i, NULL);

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "vfiobind.h"
 
@@ -207,12 +208,14 @@ static int parse_target(const char *s, enum vb_target *target, char *driver,
 {
 	char module[VB_NAME_MAX];
 
-	if (!strcmp(s, "vfio")) {
+	/* vfio and host are this grammar's words: any case.  A driver name
+	 * is the kernel's, which driver_override compares byte for byte. */
+	if (!strcasecmp(s, "vfio")) {
 		*target = TGT_VFIO;
 		driver[0] = '\0';
 		return 0;
 	}
-	if (!strcmp(s, "host")) {
+	if (!strcasecmp(s, "host")) {
 		*target = TGT_HOST;
 		driver[0] = '\0';
 		return 0;
@@ -243,11 +246,12 @@ static int parse_option(struct vb_rule *rule, const char *opt, char *err,
 	if (rule->kind == RULE_SRIOV && !strncmp(opt, "pf=", 3)) {
 		const char *m = opt + 3;
 
-		if (!strcmp(m, "native"))
+		if (!strcasecmp(m, "native"))
 			rule->pf_mode = PF_NATIVE;
-		else if (!strcmp(m, "pci-pf-stub") || !strcmp(m, "pci_pf_stub"))
+		else if (!strcasecmp(m, "pci-pf-stub") ||
+			 !strcasecmp(m, "pci_pf_stub"))
 			rule->pf_mode = PF_STUB;
-		else if (!strcmp(m, "vfio-pci") || !strcmp(m, "vfio_pci"))
+		else if (!strcasecmp(m, "vfio-pci") || !strcasecmp(m, "vfio_pci"))
 			rule->pf_mode = PF_VFIO;
 		else {
 			snprintf(err, errlen,

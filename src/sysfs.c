@@ -63,7 +63,9 @@ static bool is_bridge(const struct vb_ctx *ctx, const struct vb_device *d)
 			close(fd);
 		}
 	}
-	if (n > PCI_HEADER_TYPE)
+	/* All ones: the device does not answer (a VF whose PF vfio-pci put
+	 * in D3hot), and its class says what it is. */
+	if (n > PCI_HEADER_TYPE && (cfg[0] != 0xff || cfg[1] != 0xff))
 		return (cfg[PCI_HEADER_TYPE] & 0x7f) != 0;
 	switch (d->class_code >> 8) {
 	case 0x0604: case 0x0607: case 0x0609:

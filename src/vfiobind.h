@@ -415,7 +415,11 @@ int vb_export(struct vb_ctx *ctx, const struct vb_rules *rules,
 
 /* release.c: groups back to their host drivers */
 int vb_release(struct vb_ctx *ctx, struct vb_inventory *inv,
-	       const struct vb_selector *sel, size_t nsel, bool dry_run);
+	       const struct vb_selector *sel, size_t nsel, bool dry_run,
+	       bool force);
+/* One release argument: a selector without target or option, never off. */
+int vb_release_selector(const char *arg, struct vb_selector *sel, char *err,
+			size_t errlen);
 
 /* image.c: the modules an initramfs needs for the rules */
 int vb_image_modules(struct vb_ctx *ctx, const struct vb_rules *rules,

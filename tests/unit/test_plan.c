@@ -463,6 +463,25 @@ static void unknown_driver_leaves_group_untouched(void **state)
 	fx_pipeline_free(fx, &p);
 }
 
+/* vfio and host are words of the grammar, in any case; a driver name is
+ * the kernel's, and one in the wrong case is refused with the name the
+ * kernel knows. */
+static void targets_and_case(void **state)
+{
+	struct fx *fx = *state;
+	struct fx_pipeline p;
+
+	fx_plan(fx, &p, "vfio.bind=8086:100e=VFIO,00:04.0=Host", NULL);
+	assert_int_equal(fx->ctx.parse_errors, 0);
+	assert_claimed(&p, "0000:00:03.0", "vfio-pci", "vfio_pci");
+	assert_int_equal(claim_of(&p, "0000:00:04.0"), CLAIM_NONE);
+	fx_pipeline_free(fx, &p);
+	fx_plan(fx, &p, "vfio.bind=00:04.0=VFIO-PCI", NULL);
+	assert_int_equal(claim_of(&p, "0000:00:04.0"), CLAIM_REFUSED);
+	assert_true(fx_msg(fx, "unknown driver 'VFIO_PCI' (no module VFIO_PCI for kernel 6.1.0-test; driver names are case-sensitive: 'vfio-pci'?)"));
+	fx_pipeline_free(fx, &p);
+}
+
 static void already_bound_device(void **state)
 {
 	struct fx *fx = *state;
@@ -810,6 +829,7 @@ const struct CMUnitTest plan_tests[] = {
 	cmocka_unit_test_setup_teardown(host_rule_in_group_refuses_group, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(variant_most_specific_wins, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(pci_stub_and_its_companions, q35_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(targets_and_case, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(unknown_driver_leaves_group_untouched, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(already_bound_device, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(sriov_new_vfs, q35_setup, fx_teardown),

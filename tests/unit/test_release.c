@@ -4,7 +4,9 @@
  * and apply --device (only the named devices' groups), against the fake
  * kernel.
  */
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "unit.h"
 
@@ -34,7 +36,8 @@ static int claimed_setup(void **state)
 	return 0;
 }
 
-static int release(struct fx *fx, const char *addr, bool dry_run)
+static int release_with(struct fx *fx, const char *addr, bool dry_run,
+			bool force)
 {
 	struct vb_inventory inv;
 	struct vb_selector sel;
@@ -43,9 +46,19 @@ static int release(struct fx *fx, const char *addr, bool dry_run)
 	assert_int_equal(vb_inventory_read(&fx->ctx, &inv, NULL), 0);
 	if (addr)
 		assert_int_equal(vb_parse_addr(addr, &sel), 0);
-	status = vb_release(&fx->ctx, &inv, &sel, addr ? 1 : 0, dry_run);
+	status = vb_release(&fx->ctx, &inv, &sel, addr ? 1 : 0, dry_run, force);
 	vb_inventory_free(&inv);
 	return status;
+}
+
+static int release(struct fx *fx, const char *addr, bool dry_run)
+{
+	return release_with(fx, addr, dry_run, false);
+}
+
+static int release_forced(struct fx *fx, const char *addr)
+{
+	return release_with(fx, addr, false, true);
 }
 
 static void release_gives_the_whole_group_back(void **state)
@@ -85,6 +98,142 @@ static void release_refuses_a_group_in_use(void **state)
 	fx_write(fx, "sys/bus/pci/devices/0000:00:03.0/vfio-dev/vfio0/dev", "511:0\n");
 	assert_int_equal(release(fx, "00:03.0", false), 1);
 	assert_string_equal(fx->writes, "");
+}
+
+/* A PF on vfio-pci (pf=vfio-pci) with two VFs in groups of their own:
+ * giving the PF back turns SR-IOV off and removes the VFs. */
+static void sriov_pf_on_vfio(struct fx *fx)
+{
+	static const char *const addrs[] = { "0000:01:00.0", "0000:01:00.1",
+					     "0000:01:00.2" };
+	char rel[PATH_MAX];
+	size_t i;
+
+	fx_dev(fx, "0000:01:00.0", NULL, 0x1b36, 0x0010, 0x010802, 10);
+	fx_sriov(fx, "0000:01:00.0", 4, 2);
+	fx_vf(fx, "0000:01:00.1", "0000:01:00.0", 0, 0x0010, 11);
+	fx_vf(fx, "0000:01:00.2", "0000:01:00.0", 1, 0x0010, 12);
+	for (i = 0; i < 3; i++) {
+		fx_native(fx, addrs[i], "nvme");
+		fx_bind(fx, addrs[i], "vfio-pci");
+		snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/driver_override",
+			 addrs[i]);
+		fx_write(fx, rel, "vfio-pci\n");
+		snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/enable", addrs[i]);
+		fx_write(fx, rel, "0\n");
+	}
+	fx_write(fx, "proc/4242/comm", "qemu-system-x86\n");
+}
+
+/* The kernel log and the errors of one run only. */
+static void new_run(struct fx *fx)
+{
+	fx_write(fx, "dev/kmsg", "");
+	vb_ctx_free(&fx->ctx);
+	fx->ctx.errors = 0;
+}
+
+static const char vf_held[] =
+	"IOMMU group 10 (0000:01:00.0): 0000:01:00.2, in IOMMU group 12 of a VF of PF 0000:01:00.0, is in use by process 4242 (qemu-system-x86)";
+
+/* Every way a VM holds one VF stops the PF's release, and nothing is
+ * written. */
+static void release_refuses_a_pf_whose_vf_is_held(void **state)
+{
+	static const char *const files[] = {
+		"/dev/vfio/12", "/dev/vfio/noiommu-12", "/dev/vfio/devices/vfio3",
+	};
+	struct fx *fx = *state;
+	size_t i;
+
+	sriov_pf_on_vfio(fx);
+	fx_write(fx, "sys/bus/pci/devices/0000:01:00.2/vfio-dev/vfio3/dev", "511:3\n");
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
+		fx_link(fx, "proc/4242/fd/7", files[i]);
+		assert_int_equal(release(fx, "01:00.0", false), 1);
+		assert_string_equal(fx->writes, "");
+		assert_true(fx_msg(fx, vf_held));
+		new_run(fx);
+	}
+	/* the VF's own group, too */
+	assert_int_equal(release(fx, "01:00.2", false), 1);
+	assert_true(fx_msg(fx, "IOMMU group 12 (0000:01:00.2) is in use by process 4242 (qemu-system-x86): not released"));
+	assert_string_equal(fx->writes, "");
+}
+
+/* A device file kept after the group's file was closed: before Linux
+ * 6.18 its fdinfo does not say which device, and vfio has the held one
+ * enabled; since 6.18 fdinfo names it. */
+static void release_sees_a_vfio_device_file(void **state)
+{
+	struct fx *fx = *state;
+	char buf[64];
+
+	sriov_pf_on_vfio(fx);
+	fx_link(fx, "proc/4242/fd/7", "anon_inode:[vfio-device]");
+	fx_write(fx, "proc/4242/fdinfo/7", "pos:\t0\nflags:\t02000002\nmnt_id:\t15\nino:\t9633\n");
+	fx_write(fx, "sys/bus/pci/devices/0000:01:00.2/enable", "1\n");
+	assert_int_equal(release(fx, "01:00.0", false), 1);
+	assert_true(fx_msg(fx, vf_held));
+	assert_string_equal(fx->writes, "");
+	new_run(fx);
+	/* fdinfo names another device: not this PF's */
+	fx_write(fx, "proc/4242/fdinfo/7", "pos:\t0\nvfio-device-syspath: /sys/devices/pci0000:00/0000:00:03.0\n");
+	fx_write(fx, "sys/bus/pci/devices/0000:01:00.2/enable", "0\n");
+	assert_int_equal(release(fx, "01:00.0", true), 0);
+	assert_false(fx_msg(fx, "in use"));
+	/* fdinfo names the VF */
+	fx_write(fx, "proc/4242/fdinfo/7", "pos:\t0\nvfio-device-syspath: /sys/devices/pci0000:00/0000:01:00.2\n");
+	assert_int_equal(release(fx, "01:00.0", true), 1);
+	assert_true(fx_msg(fx, vf_held));
+	new_run(fx);
+	/* vfio has it open, and no process is seen holding it */
+	unlink(strcat(strcpy(buf, fx->root), "/proc/4242/fd/7"));
+	fx_write(fx, "sys/bus/pci/devices/0000:01:00.1/enable", "1\n");
+	assert_int_equal(release(fx, "01:00.0", false), 1);
+	assert_true(fx_msg(fx, "IOMMU group 10 (0000:01:00.0): 0000:01:00.1, in IOMMU group 11 of a VF of PF 0000:01:00.0, is in use by a process not found in /proc (vfio has 0000:01:00.1 open)"));
+	assert_string_equal(fx->writes, "");
+}
+
+/* --force: released with a warning that names the holder. */
+static void release_force_warns(void **state)
+{
+	struct fx *fx = *state;
+	char buf[64];
+
+	sriov_pf_on_vfio(fx);
+	fx_link(fx, "proc/4242/fd/7", "/dev/vfio/11");
+	assert_int_equal(release_forced(fx, "01:00.0"), 0);
+	assert_true(fx_msg(fx, "is in use by process 4242 (qemu-system-x86); giving the PF back removes its VFs: released anyway (--force)"));
+	assert_string_equal(fx_driver_of(fx, "0000:01:00.0", buf, sizeof(buf)), "nvme");
+}
+
+/* A release argument is a bare selector: "off" is not one (it parsed as
+ * 0000:00:00.0), and a target or an option would mean nothing. */
+static void release_selectors_are_bare(void **state)
+{
+	static char out[4096], err[4096];
+	struct fx *fx = *state;
+	struct vb_selector sel;
+	char msg[512];
+
+	assert_int_equal(vb_release_selector("01:00.*", &sel, msg, sizeof(msg)), 0);
+	assert_true(sel.any_func);
+	assert_int_equal(vb_release_selector("off", &sel, msg, sizeof(msg)), -EINVAL);
+	assert_string_equal(msg, "release: 'off' is not a device (vfio.bind=off turns the rules off at boot); name the devices to give back, or none for those the last apply claimed");
+	assert_int_equal(vb_release_selector("0000:01:00.0=vfio-pci+allow-group", &sel, msg, sizeof(msg)), -EINVAL);
+	assert_string_equal(msg, "release: selector '0000:01:00.0=vfio-pci+allow-group' has a target ('=vfio-pci'); release takes the device alone ('0000:01:00.0') and gives it to whichever host driver takes it");
+	assert_int_equal(vb_release_selector("00:03.0+allow-group", &sel, msg, sizeof(msg)), -EINVAL);
+	assert_string_equal(msg, "release: selector '00:03.0+allow-group' has an option ('+allow-group'); release takes the device alone ('00:03.0') and gives it to whichever host driver takes it");
+	assert_int_equal(vb_release_selector("00:3.0", &sel, msg, sizeof(msg)), -EINVAL);
+	assert_string_equal(msg, "release: bad selector '00:3.0': bad PCI address '00:3.0' (want [DDDD:]BB:SS.F or BB:SS.*, hex)");
+	/* the command: usage error, nothing written */
+	assert_int_equal(fx_run(fx, out, sizeof(out), err, sizeof(err), "release", "00:04.0", "off", NULL), 2);
+	assert_non_null(strstr(err, "vfiobind: release: 'off' is not a device"));
+	assert_int_equal(fx_run(fx, out, sizeof(out), err, sizeof(err), "--force", "plan", NULL), 2);
+	assert_non_null(strstr(err, "--force goes with release"));
+	assert_string_equal(fx->writes, "");
+	assert_string_equal(fx_driver_of(fx, "0000:00:04.0", msg, sizeof(msg)), "vfio-pci");
 }
 
 /* Without a selector: what the last apply's record says it claimed. */
@@ -200,6 +349,10 @@ const struct CMUnitTest release_tests[] = {
 	cmocka_unit_test_setup_teardown(release_takes_records_of_device_runs, claimed_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(release_gives_the_whole_group_back, claimed_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(release_refuses_a_group_in_use, claimed_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(release_refuses_a_pf_whose_vf_is_held, claimed_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(release_sees_a_vfio_device_file, claimed_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(release_force_warns, claimed_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(release_selectors_are_bare, claimed_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(release_without_selector_takes_the_record, claimed_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(release_dry_run_writes_nothing, claimed_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(device_scope_touches_only_its_group, claimed_setup, fx_teardown),

@@ -2,6 +2,8 @@
 /* The grammar: kernel command-line splitting, items, config files. */
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "unit.h"
 
@@ -318,6 +320,64 @@ static void config_masks_and_links_inside_root(void **state)
 	fx_free(&fx);
 }
 
+static void write_mode(const struct fx *fx, const char *rel,
+		       const char *text, mode_t mode)
+{
+	char path[PATH_MAX];
+
+	fx_write(fx, rel, text);
+	fx_path(fx, path, sizeof(path), "%s", rel);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+/* A file that others could write is skipped with an error naming it and
+ * why; the rest of the config still applies.  Modes are set here, so the
+ * test does not depend on the umask; the owner case needs root. */
+static void config_untrusted_files_skipped(void **state)
+{
+	struct fx fx;
+	struct vb_rules r = { 0 };
+	char path[PATH_MAX];
+
+	(void)state;
+	fx_init(&fx);
+	write_mode(&fx, "etc/vfiobind.conf", "bind 00:01.0\n", 0644);
+	write_mode(&fx, "etc/vfiobind.d/10-a.conf", "bind 00:02.0\n", 0666);
+	write_mode(&fx, "etc/vfiobind.d/20-b.conf", "bind 00:03.0\n", 0660);
+	write_mode(&fx, "etc/vfiobind.d/30-c.conf", "bind 00:04.0\n", 0600);
+	vb_config_load(&fx.ctx, &r);
+	assert_int_equal(fx.ctx.parse_errors, 2);
+	assert_true(fx_msg(&fx, "/etc/vfiobind.d/10-a.conf: skipped: writable by others (mode 0666); only root may give the binder rules"));
+	assert_true(fx_msg(&fx, "/etc/vfiobind.d/20-b.conf: skipped: writable by its group (mode 0660)"));
+	assert_int_equal(r.n, 2);
+	assert_string_equal(r.r[0].text, "00:01.0");
+	assert_string_equal(r.r[1].text, "00:04.0");
+	vb_rules_free(&r);
+
+	/* --config PATH is held to the same rule */
+	fx.ctx.parse_errors = 0;
+	fx_path(&fx, path, sizeof(path), "etc/vfiobind.d/10-a.conf");
+	fx.ctx.config = path;
+	vb_config_load(&fx.ctx, &r);
+	assert_int_equal(fx.ctx.parse_errors, 1);
+	assert_int_equal(r.n, 0);
+	fx.ctx.config = NULL;
+
+	if (geteuid() != 0) {
+		fx_free(&fx);
+		skip();
+	}
+	fx.ctx.parse_errors = 0;
+	fx_path(&fx, path, sizeof(path), "etc/vfiobind.d/30-c.conf");
+	assert_int_equal(chown(path, 65534, 0), 0);
+	vb_config_load(&fx.ctx, &r);
+	assert_int_equal(fx.ctx.parse_errors, 3);
+	assert_true(fx_msg(&fx, "/etc/vfiobind.d/30-c.conf: skipped: owned by uid 65534, not root"));
+	assert_int_equal(r.n, 1);
+	vb_rules_free(&r);
+	fx_free(&fx);
+}
+
 /* Planning again after SR-IOV repeats only news: the check for "said
  * before" must stay cheap with tens of thousands of messages. */
 static void replan_dedupe_is_linear(void **state)
@@ -369,6 +429,7 @@ const struct CMUnitTest rules_tests[] = {
 	cmocka_unit_test(config_binary_and_long_lines),
 	cmocka_unit_test(config_dropins_in_name_order),
 	cmocka_unit_test(config_masks_and_links_inside_root),
+	cmocka_unit_test(config_untrusted_files_skipped),
 	cmocka_unit_test(replan_dedupe_is_linear),
 };
 const size_t rules_tests_count = sizeof(rules_tests) / sizeof(rules_tests[0]);
