@@ -39,6 +39,7 @@ enum vb_level {
 struct vb_msg {
 	enum vb_level level;
 	char *text;
+	size_t about;		/* plan: its device's index + 1, 0 the run's */
 };
 
 struct vb_ctx;
