@@ -236,6 +236,8 @@ static int run(struct vb_ctx *ctx, const char *cmd, bool json)
 		ctx->verbosity = 0;
 	read_rules(ctx, &rules, false);
 	ctx->verbosity = verbosity;
+	if (apply && !ctx->nscope)
+		vb_rules_marker(ctx, &rules);
 	/* status shows every device; plan and apply read what rules touch */
 	if (vb_inventory_read(ctx, &inv, strcmp(cmd, "status") ? &rules : NULL) < 0) {
 		vb_rules_free(&rules);

@@ -378,6 +378,7 @@ int vb_record_write(struct vb_ctx *ctx, const struct vb_inventory *inv,
 		    const struct vb_plan *plan, int status);
 int vb_record_file(struct vb_ctx *ctx, const char *name,
 		   void (*fill)(FILE *f, const void *arg), const void *arg);
+int vb_rules_marker(struct vb_ctx *ctx, const struct vb_rules *rules);
 
 /* release.c: groups back to their host drivers */
 int vb_release(struct vb_ctx *ctx, struct vb_inventory *inv,

@@ -225,6 +225,35 @@ static void device_runs_are_quiet(void **state)
 	fx_free(&fx);
 }
 
+/* The udev rule runs apply --device only where /run/vfiobind/rules
+ * exists: full applies make it when rules exist and remove it when none
+ * do (or off); --device runs and plan leave it alone. */
+static void full_runs_keep_the_rules_marker(void **state)
+{
+	struct fx fx;
+
+	(void)state;
+	fx_init(&fx);
+	twins(&fx);
+	fx_write(&fx, "run/.keep", "");
+	assert_int_equal(fx_run(&fx, out, sizeof(out), err, sizeof(err), "--config", "/dev/null",
+				"--cmdline", "quiet", "apply", NULL), 0);
+	assert_false(vb_exists(&fx.ctx, "/run/vfiobind/rules"));
+	assert_int_equal(fx_run(&fx, out, sizeof(out), err, sizeof(err), "--config", "/dev/null",
+				"--cmdline", "vfio.bind=10de:ffff", "plan", NULL), 1);
+	assert_false(vb_exists(&fx.ctx, "/run/vfiobind/rules"));
+	assert_int_equal(fx_run(&fx, out, sizeof(out), err, sizeof(err), "--config", "/dev/null",
+				"--cmdline", "vfio.bind=10de:ffff", "apply", NULL), 1);
+	assert_true(vb_exists(&fx.ctx, "/run/vfiobind/rules"));
+	assert_int_equal(fx_run(&fx, out, sizeof(out), err, sizeof(err), "--config", "/dev/null",
+				"--cmdline", "quiet", "--device", "00:03.0", "apply", NULL), 0);
+	assert_true(vb_exists(&fx.ctx, "/run/vfiobind/rules"));
+	assert_int_equal(fx_run(&fx, out, sizeof(out), err, sizeof(err), "--config", "/dev/null",
+				"--cmdline", "vfio.bind=10de:ffff vfio.bind=off", "apply", NULL), 0);
+	assert_false(vb_exists(&fx.ctx, "/run/vfiobind/rules"));
+	fx_free(&fx);
+}
+
 /* "ADDR=DRIVER ..." for the devices array of plan --json, or "nothing". */
 static void claims_of(const char *json, char *buf, size_t len)
 {
@@ -427,5 +456,6 @@ const struct CMUnitTest cli_tests[] = {
 	cmocka_unit_test(apply_records_even_on_failure),
 	cmocka_unit_test(initrd_run_is_bounded),
 	cmocka_unit_test(device_runs_are_quiet),
+	cmocka_unit_test(full_runs_keep_the_rules_marker),
 };
 const size_t cli_tests_count = sizeof(cli_tests) / sizeof(cli_tests[0]);
