@@ -22,4 +22,3 @@ echo 1 > /sys/bus/pci/rescan
 udevadm settle
 vt_settle
 expect_driver 00:03.0 vfio-pci
-expect_override 00:03.0 vfio-pci
