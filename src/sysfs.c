@@ -276,7 +276,7 @@ static int add_stray(struct vb_inventory *inv, int group, const char *name)
  * With rules, the devices a rule selects: by address from the directory
  * entry's name alone, by ID or class from one modalias read.  apply
  * --device takes the devices it names instead, by their names, without
- * listing the machine's devices (scoped_read).  Either way each comes
+ * listing the machine's devices (want_named).  Either way each comes
  * with the members of its IOMMU group (as iommu_groups/N/devices lists
  * them), a VF with its PF and the PF's group, and the PF of an SR-IOV
  * rule with its VFs: the plan is the one a read of every device gives,
