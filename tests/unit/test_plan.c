@@ -642,29 +642,39 @@ static void off_claims_nothing(void **state)
 /* The plan's messages and its text, for the rules of cmdline, from a read
  * of what the rules touch (lazy) or of every device, with or without the
  * module index. */
-static char *plan_text(struct fx *fx, const char *cmdline, bool lazy,
-		       bool index)
+static char *plan_of(struct fx *fx, const struct vb_inventory *inv,
+		     const struct vb_rules *rules,
+		     const struct vb_modules *mods)
 {
-	struct vb_rules rules = { 0 };
-	struct vb_inventory inv;
-	struct vb_modules mods;
 	struct vb_plan plan;
 	char *buf = NULL;
 	size_t len = 0, i;
 	FILE *f = open_memstream(&buf, &len);
 
 	assert_non_null(f);
+	assert_int_equal(vb_plan_build(inv, rules, mods, &plan), 0);
+	for (i = 0; i < plan.nmsg; i++)
+		fprintf(f, "<%d> %s\n", plan.msg[i].level, plan.msg[i].text);
+	vb_plan_print(&fx->ctx, inv, &plan, f, false);
+	fclose(f);
+	vb_plan_free(&plan);
+	return buf;
+}
+
+static char *plan_text(struct fx *fx, const char *cmdline, bool lazy,
+		       bool index)
+{
+	struct vb_rules rules = { 0 };
+	struct vb_inventory inv;
+	struct vb_modules mods;
+	char *buf;
+
 	vb_cmdline_rules(&fx->ctx, cmdline, &rules);
 	assert_int_equal(vb_inventory_read(&fx->ctx, &inv, lazy ? &rules : NULL), 0);
 	memset(&mods, 0, sizeof(mods));
 	if (index)
 		vb_modules_load(&fx->ctx, &mods);
-	assert_int_equal(vb_plan_build(&inv, &rules, &mods, &plan), 0);
-	for (i = 0; i < plan.nmsg; i++)
-		fprintf(f, "<%d> %s\n", plan.msg[i].level, plan.msg[i].text);
-	vb_plan_print(&fx->ctx, &inv, &plan, f, false);
-	fclose(f);
-	vb_plan_free(&plan);
+	buf = plan_of(fx, &inv, &rules, &mods);
 	vb_modules_free(&mods);
 	vb_inventory_free(&inv);
 	vb_rules_free(&rules);
@@ -747,33 +757,45 @@ static void lazy_read_plans_as_a_full_read(void **state)
 static void device_read_plans_as_a_full_read(void **state)
 {
 	struct vb_selector scope;
-	size_t t, c, i;
+	size_t t, c, i, j;
 
 	(void)state;
 	for (t = 0; t < ARRAY_SIZE(lazy_trees); t++) {
-		struct vb_inventory all;
+		struct vb_inventory all, inv;
+		struct vb_modules mods = { 0 };
 		struct fx fx;
 
 		fx_init(&fx);
 		fx_expand(&fx, fx_fixture(lazy_trees[t]));
-		assert_int_equal(vb_inventory_read(&fx.ctx, &all, NULL), 0);
+		vb_modules_load(&fx.ctx, &mods);
 		fx.ctx.scope = &scope;
 		fx.ctx.nscope = 1;
+		/* every device, read once; "named" marks the one of the run */
+		assert_int_equal(vb_inventory_read(&fx.ctx, &all, NULL), 0);
 		for (i = 0; i < all.n; i++) {
 			assert_int_equal(vb_parse_addr(all.dev[i].addr, &scope), 0);
+			for (j = 0; j < all.n; j++)
+				all.dev[j].named = j == i;
 			for (c = 0; c < ARRAY_SIZE(lazy_cmdlines); c++) {
-				char *lazy = plan_text(&fx, lazy_cmdlines[c], true, true);
-				char *full = plan_text(&fx, lazy_cmdlines[c], false, true);
+				struct vb_rules rules = { 0 };
+				char *lazy, *full;
 
+				vb_cmdline_rules(&fx.ctx, lazy_cmdlines[c], &rules);
+				assert_int_equal(vb_inventory_read(&fx.ctx, &inv, &rules), 0);
+				lazy = plan_of(&fx, &inv, &rules, &mods);
+				full = plan_of(&fx, &all, &rules, &mods);
 				if (strcmp(lazy, full))
 					fail_msg("--device %s %s on %s: its neighbourhood plans\n%s\nwhere reading every device plans\n%s",
 						 all.dev[i].addr, lazy_cmdlines[c],
 						 lazy_trees[t], lazy, full);
 				free(lazy);
 				free(full);
+				vb_inventory_free(&inv);
+				vb_rules_free(&rules);
 			}
 		}
 		vb_inventory_free(&all);
+		vb_modules_free(&mods);
 		fx.ctx.nscope = 0;
 		fx_free(&fx);
 	}
