@@ -732,8 +732,9 @@ int vb_apply_probe(struct vb_ctx *ctx, struct vb_apply *ap,
 	free(devs);
 	free(want);
 	check_viable(ctx, inv, plan, &ap->res);
-	/* Judged by writes: after SR-IOV the re-plan may find all done. */
-	if (!ctx->writes && ap->res.already)
+	/* Judged by writes: after SR-IOV the re-plan may find all done.
+	 * A --device run (udev, for every device) says nothing then. */
+	if (!ctx->writes && ap->res.already && !ctx->nscope)
 		vb_notice(ctx, "nothing to do: %zu device%s already bound as planned",
 			  ap->res.already, ap->res.already == 1 ? "" : "s");
 	return 0;

@@ -65,8 +65,9 @@ static const char usage_text[] =
 "      --modprobe PATH   module loader to execute (default: modprobe in /sbin,\n"
 "                        /usr/sbin, /bin or /usr/bin); apply --root needs it\n"
 "  -d, --device ADDR     apply, plan: only the IOMMU groups of the devices at\n"
-"                        ADDR (repeatable; for udev on hotplug); VF counts\n"
-"                        change only for a PF named here\n"
+"                        ADDR (repeatable; for udev on hotplug) and a named\n"
+"                        PF's VFs, read by name; VF counts change only for a\n"
+"                        PF named here; logs only what concerns them\n"
 "  -n, --dry-run         release: print what would be released; change nothing\n"
 "  -f, --force           release: give back groups that are held too, with a\n"
 "                        warning; the unbind waits until the holder lets go\n"
@@ -239,14 +240,21 @@ static int run(struct vb_ctx *ctx, const char *cmd, bool json)
 	struct vb_plan plan = { 0 };
 	struct vb_results res;
 	bool apply = !strcmp(cmd, "apply"), export = !strcmp(cmd, "export");
-	int status, exported = 0;
+	int status, exported = 0, verbosity = ctx->verbosity;
 
 	if (apply) {
 		clock_gettime(CLOCK_REALTIME, &ctx->started);
 		clock_gettime(CLOCK_MONOTONIC, &ctx->started_mono);
 		ctx->res = &res;
 	}
+	/* udev runs apply --device for every PCI device: errors in the config
+	 * and on the command line are the full runs' to report, once. */
+	if (apply && ctx->nscope)
+		ctx->verbosity = 0;
 	read_rules(ctx, &rules, false);
+	ctx->verbosity = verbosity;
+	if (apply && !ctx->nscope)
+		vb_rules_marker(ctx, &rules);
 	/* status shows every device; plan and apply read what rules touch */
 	if (vb_inventory_read(ctx, &inv, strcmp(cmd, "status") ? &rules : NULL) < 0) {
 		vb_rules_free(&rules);
@@ -277,9 +285,9 @@ static int run(struct vb_ctx *ctx, const char *cmd, bool json)
 	}
 	status = export ? exported :
 		 vb_exit_status(ctx, &plan, apply ? &res : NULL);
-	/* A --device run that did nothing (most udev events) leaves no
+	/* A --device run that changed nothing (most udev events) leaves no
 	 * record; one that did records its groups beside state.json. */
-	if (apply && (!ctx->nscope || plan_acts(&plan)))
+	if (apply && (!ctx->nscope || ctx->writes))
 		vb_record_write(ctx, &inv, &plan, status);
 	vb_plan_free(&plan);
 	vb_modules_free(&mods);

@@ -436,6 +436,34 @@ static void fill_plan_record(FILE *f, const void *arg)
 	plan_json(pr->ctx, pr->inv, pr->plan, f, pr->status);
 }
 
+static void fill_rules_marker(FILE *f, const void *arg)
+{
+	fprintf(f, "%zu\n", *(const size_t *)arg);
+}
+
+/*
+ * /run/vfiobind/rules: the udev rule starts apply --device only when it
+ * exists (TEST==), so a host without rules runs no process per device.
+ * Full runs own it: the initramfs's makes it for the real root too (/run
+ * carries over), the late unit's or a manual apply's after a config edit
+ * makes or removes it.  It holds the number of rules.
+ */
+int vb_rules_marker(struct vb_ctx *ctx, const struct vb_rules *rules)
+{
+	size_t n = rules->off ? 0 : rules->n;
+	char path[PATH_MAX];
+
+	if (n)
+		return vb_record_file(ctx, "rules", fill_rules_marker, &n);
+	if (vb_path(ctx, path, sizeof(path), "/run/vfiobind/rules") < 0)
+		return -ENAMETOOLONG;
+	if (unlink(path) < 0 && errno != ENOENT) {
+		vb_warn(ctx, "cannot remove %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
 /*
  * A full apply owns state.json.  An apply --device (udev, on hotplug)
  * writes device-ADDR.json for the first device it names instead: the

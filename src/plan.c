@@ -29,22 +29,15 @@ struct seed {
 	bool card_part;		/* a function of a selected graphics card */
 };
 
-/* The plan logs nothing: what it has to say is kept for its caller. */
-static void say(struct vb_plan *plan, enum vb_level level, const char *fmt,
-		...) __attribute__((format(printf, 3, 4)));
-
-static void say(struct vb_plan *plan, enum vb_level level, const char *fmt,
-		...)
+/* The plan logs nothing: what it has to say is kept for its caller,
+ * with the device it is about (index + 1), 0 for the whole run. */
+static void vsay(struct vb_plan *plan, size_t about, enum vb_level level,
+		 const char *fmt, va_list ap)
 {
 	struct vb_msg *m;
-	va_list ap;
 	char *text;
 
-	va_start(ap, fmt);
 	if (vasprintf(&text, fmt, ap) < 0)
-		text = NULL;
-	va_end(ap);
-	if (!text)
 		return;
 	m = vb_grow(plan->msg, &plan->cmsg, plan->nmsg, sizeof(*m));
 	if (!m) {
@@ -53,7 +46,34 @@ static void say(struct vb_plan *plan, enum vb_level level, const char *fmt,
 	}
 	plan->msg = m;
 	m[plan->nmsg].level = level;
+	m[plan->nmsg].about = about;
 	m[plan->nmsg++].text = text;
+}
+
+static void say(struct vb_plan *plan, enum vb_level level, const char *fmt,
+		...) __attribute__((format(printf, 3, 4)));
+static void say_on(struct vb_plan *plan, size_t dev, enum vb_level level,
+		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void say(struct vb_plan *plan, enum vb_level level, const char *fmt,
+		...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(plan, 0, level, fmt, ap);
+	va_end(ap);
+}
+
+/* About inventory device dev. */
+static void say_on(struct vb_plan *plan, size_t dev, enum vb_level level,
+		   const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(plan, dev + 1, level, fmt, ap);
+	va_end(ap);
 }
 
 void vb_plan_log(struct vb_ctx *ctx, const struct vb_plan *plan)
@@ -329,7 +349,7 @@ static void plan_sriov(const struct vb_inventory *inv,
 		if (!r || (d->is_vf && r->sel.kind != SEL_ADDR))
 			continue;
 		if (d->totalvfs < 0 || d->is_vf) {
-			say(plan, VB_ERR, "%s item '%s': %s is not an SR-IOV physical function",
+			say_on(plan, i, VB_ERR, "%s item '%s': %s is not an SR-IOV physical function",
 			    r->origin, r->text, d->addr);
 			plan->errors++;
 			continue;
@@ -337,8 +357,8 @@ static void plan_sriov(const struct vb_inventory *inv,
 		why = sriov_conflict(mods, plan->no_iommu, d, r, bind[i], buf,
 				     sizeof(buf));
 		if (why) {
-			say(plan, VB_ERR, "%s item '%s': %s", r->origin,
-			    r->text, why);
+			say_on(plan, i, VB_ERR, "%s item '%s': %s", r->origin,
+			       r->text, why);
 			plan->errors++;
 			continue;
 		}
@@ -361,7 +381,7 @@ static void plan_sriov(const struct vb_inventory *inv,
 			 vb_pf_driver(r->pf_mode));
 		if (!s->change && d->driver[0] && s->pf_mode != PF_NATIVE &&
 		    strcmp(d->driver, s->pf_driver))
-			say(plan, VB_NOTICE, "%s: keeps its %d VFs and its driver %s (wanted %s: change the VF count to switch)",
+			say_on(plan, i, VB_NOTICE, "%s: keeps its %d VFs and its driver %s (wanted %s: change the VF count to switch)",
 			    d->addr, d->numvfs, d->driver, s->pf_driver);
 	}
 }
@@ -437,7 +457,8 @@ static void choose_driver(struct vb_plan *plan, const struct vb_modules *mods,
 		vb_modules_driver(mods, dp->module, dp->driver,
 				  sizeof(dp->driver));
 		if (strcmp(dp->module, "vfio_pci"))
-			say(plan, VB_INFO, "%s: vfio variant driver %s matches %s",
+			say_on(plan, (size_t)(dp - plan->dev), VB_INFO,
+			       "%s: vfio variant driver %s matches %s",
 			    d->addr, dp->module, d->modalias);
 	}
 	dp->done = !strcmp(d->driver, dp->driver) &&
@@ -664,11 +685,11 @@ static void plan_group(const struct vb_inventory *inv,
 		untouch_group(inv, plan, first, rule);
 		plan->errors++;
 		if (rf.host_rule)
-			say(plan, VB_ERR, "%s item '%s' selects %s: refused, group left untouched: %s %s %s item '%s'",
+			say_on(plan, first, VB_ERR, "%s item '%s' selects %s: refused, group left untouched: %s %s %s item '%s'",
 			    rule->origin, rule->text, rel, rf.culprit,
 			    rf.why, rf.host_rule->origin, rf.host_rule->text);
 		else
-			say(plan, VB_ERR, "%s item '%s' selects %s: refused, group left untouched: %s %s%s",
+			say_on(plan, first, VB_ERR, "%s item '%s' selects %s: refused, group left untouched: %s %s%s",
 			    rule->origin, rule->text, rel, rf.culprit,
 			    rf.why, rf.hint);
 		return;
@@ -691,10 +712,10 @@ static void plan_group(const struct vb_inventory *inv,
 		choose_driver(plan, mods, d, seeded[i] ? &seeds[i] : &companion,
 			      dp);
 		if (dp->card_part)
-			say(plan, VB_INFO, "%s: claimed with %s: a function of the same graphics card",
+			say_on(plan, i, VB_INFO, "%s: claimed with %s: a function of the same graphics card",
 			    d->addr, lead->addr);
 		else if (dp->companion)
-			say(plan, VB_INFO, "%s: claimed with %s: same %s", d->addr,
+			say_on(plan, i, VB_INFO, "%s: claimed with %s: same %s", d->addr,
 			    lead->addr, rel);
 	}
 }
@@ -717,7 +738,7 @@ static void warn_split_cards(const struct vb_inventory *inv,
 			if (!same_slot(gpu, d) || vb_same_group(inv, i, j) ||
 			    d->bridge || plan->dev[j].claim == CLAIM_BIND)
 				continue;
-			say(plan, VB_WARNING, "%s is claimed, but %s, a function of the same card, is in another IOMMU group and stays with the host; select %04x:%02x:%02x.* to claim the whole card",
+			say_on(plan, i, VB_WARNING, "%s is claimed, but %s, a function of the same card, is in another IOMMU group and stays with the host; select %04x:%02x:%02x.* to claim the whole card",
 			    gpu->addr, d->addr, gpu->domain, gpu->bus,
 			    gpu->slot);
 		}
@@ -748,7 +769,7 @@ static void check_drivers(const struct vb_inventory *inv,
 		if (dp->claim != CLAIM_BIND ||
 		    vb_modules_known(mods, dp->module))
 			continue;
-		say(plan, VB_ERR, "%s item '%s': unknown driver '%s' (no module %s for kernel %s%s): %s left untouched",
+		say_on(plan, i, VB_ERR, "%s item '%s': unknown driver '%s' (no module %s for kernel %s%s): %s left untouched",
 		    dp->rule->origin, dp->rule->text, dp->driver, dp->module,
 		    mods->kver, case_hint(mods, dp->module, hint, sizeof(hint)),
 		    inv->dev[i].group >= 0 ? "its IOMMU group" : "device");
@@ -770,7 +791,7 @@ static void drop_untouched_pfs(const struct vb_inventory *inv,
 
 		if (c == CLAIM_REFUSED ||
 		    (s->pf_mode == PF_VFIO && c != CLAIM_BIND)) {
-			say(plan, VB_ERR, "%s item '%s': PF %s left untouched with its IOMMU group",
+			say_on(plan, s->pf, VB_ERR, "%s item '%s': PF %s left untouched with its IOMMU group",
 			    s->rule->origin, s->rule->text,
 			    inv->dev[s->pf].addr);
 			plan->errors++;
@@ -835,6 +856,66 @@ static void report_unmatched(const struct vb_rules *rules,
 		    n - UNMATCHED_NAMED);
 }
 
+/* Every claimed member of dev's group was found bound as planned. */
+static bool group_done(const struct vb_inventory *inv,
+		       const struct vb_plan *plan, size_t dev)
+{
+	size_t i;
+
+	for (i = 0; i < inv->n; i++)
+		if (vb_same_group(inv, dev, i) &&
+		    plan->dev[i].claim == CLAIM_BIND && !plan->dev[i].done)
+			return false;
+	return plan->dev[dev].claim == CLAIM_BIND;
+}
+
+/*
+ * apply --device acts on and speaks of the named devices' groups (and a
+ * named PF's VFs) only: the rest of what it read (a VF's PF, slot
+ * siblings) informed their plan, and their own runs decide them.  What concerns the run as a whole
+ * (the rules, the IOMMU) the full runs say, once; what a group already
+ * bound as planned has to say, they said before.
+ */
+static void keep_named_groups(const struct vb_inventory *inv,
+			      struct vb_plan *plan)
+{
+	bool *mine = calloc(inv->n + 1, sizeof(*mine));
+	size_t i, j, n = 0;
+
+	if (!mine)
+		return;
+	for (i = 0; i < inv->n; i++)
+		for (j = 0; j < inv->n && !mine[i]; j++)
+			mine[i] = inv->dev[j].named && vb_same_group(inv, j, i);
+	/* a named PF's SR-IOV rule: its VFs, made or kept by this run */
+	for (i = 0; i < plan->nsriov; i++)
+		for (j = 0; inv->dev[plan->sriov[i].pf].named && j < inv->n; j++)
+			mine[j] |= inv->dev[j].is_vf &&
+				   !strcmp(inv->dev[j].physfn,
+					   inv->dev[plan->sriov[i].pf].addr);
+	for (i = 0; i < inv->n; i++)
+		if (!mine[i])
+			memset(&plan->dev[i], 0, sizeof(plan->dev[i]));
+	for (i = 0; i < plan->nsriov; i++)
+		if (mine[plan->sriov[i].pf])
+			plan->sriov[n++] = plan->sriov[i];
+	plan->nsriov = n;
+	for (i = 0, n = 0; i < plan->nmsg; i++) {
+		struct vb_msg *m = &plan->msg[i];
+		size_t d = m->about - 1;
+
+		if (m->about && mine[d] &&
+		    (m->level <= VB_WARNING || !group_done(inv, plan, d))) {
+			plan->msg[n++] = *m;
+			continue;
+		}
+		plan->errors -= m->about && m->level <= VB_ERR;
+		free(m->text);
+	}
+	plan->nmsg = n;
+	free(mine);
+}
+
 int vb_plan_build(const struct vb_inventory *inv,
 		  const struct vb_rules *rules, const struct vb_modules *mods,
 		  struct vb_plan *plan)
@@ -857,8 +938,9 @@ int vb_plan_build(const struct vb_inventory *inv,
 	plan->no_iommu = inv->ngroups == 0;
 	if (rules->off) {
 		plan->off = true;
-		say(plan, VB_NOTICE, "disabled by %s 'off': nothing is claimed",
-		    rules->off_origin);
+		if (!inv->scoped)	/* the full runs say it */
+			say(plan, VB_NOTICE, "disabled by %s 'off': nothing is claimed",
+			    rules->off_origin);
 		return 0;
 	}
 	if (rules->n == 0)
@@ -894,7 +976,7 @@ int vb_plan_build(const struct vb_inventory *inv,
 		if (inv->dev[i].bridge && bind[i] &&
 		    bind[i]->sel.kind == SEL_ADDR &&
 		    bind[i]->target != TGT_HOST) {
-			say(plan, VB_ERR, "%s item '%s': %s is a bridge; vfio-pci and pci-stub cannot take it, left alone",
+			say_on(plan, i, VB_ERR, "%s item '%s': %s is a bridge; vfio-pci and pci-stub cannot take it, left alone",
 			    bind[i]->origin, bind[i]->text,
 			    inv->dev[i].addr);
 			plan->errors++;
@@ -918,7 +1000,9 @@ int vb_plan_build(const struct vb_inventory *inv,
 	check_drivers(inv, mods, plan);
 	warn_split_cards(inv, plan);
 	drop_untouched_pfs(inv, plan);
-	if (!inv->scoped)	/* --device: the other rules are for others */
+	if (inv->scoped)
+		keep_named_groups(inv, plan);
+	else	/* --device: the other rules are for others */
 		report_unmatched(rules, plan);
 	free(bind);
 	free(seeds);

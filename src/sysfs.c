@@ -277,7 +277,8 @@ static int add_stray(struct vb_inventory *inv, int group, const char *name)
  *
  * With rules, the devices a rule selects: by address from the directory
  * entry's name alone, by ID or class from one modalias read.  apply
- * --device takes the devices it names instead.  Either way each comes
+ * --device takes the devices it names instead, by their names, without
+ * listing the machine's devices (want_named).  Either way each comes
  * with the members of its IOMMU group (as iommu_groups/N/devices lists
  * them), a VF with its PF and the PF's group, and the PF of an SR-IOV
  * rule with its VFs: the plan is the one a read of every device gives,
@@ -285,7 +286,8 @@ static int add_stray(struct vb_inventory *inv, int group, const char *name)
  */
 struct wanted {
 	const struct vb_ctx *ctx;
-	const struct vb_rules *rules;	/* NULL: apply --device */
+	const struct vb_rules *rules;
+	bool scoped;			/* apply --device: named, not listed */
 	bool need_ids;			/* a rule selects by ID or class */
 	int devfd;			/* /sys/bus/pci/devices */
 	struct vb_idset at[2];		/* address rules: bind, SR-IOV */
@@ -435,10 +437,12 @@ static int want_device(void *data, const char *name)
 
 	if (device_addr(name, &d) < 0)
 		return 0;
-	if (vb_idset_add(&w->present, addr_key(&d)) < 0)
+	if (!w->scoped && vb_idset_add(&w->present, addr_key(&d)) < 0)
 		return -ENOMEM;
-	sel = w->rules ? selected(w, name, &d) : in_scope(w->ctx, &d);
-	if (!sel)
+	/* A named device is read whatever selects it; its own SR-IOV rule
+	 * brings its VFs. */
+	sel = selected(w, name, &d);
+	if (!sel && !w->scoped)
 		return 0;
 	r = want_with_group(w, name);
 	snprintf(rel, sizeof(rel), "/sys/bus/pci/devices/%s/physfn", name);
@@ -532,17 +536,100 @@ static int one_device(void *data, const char *name)
 	return add_device(data, name);
 }
 
-/* A wanted device by its key, when /sys/bus/pci/devices lists it. */
+/* The kernel's name of the device at key (addr_key). */
+static void key_name(uint64_t key, char *name, size_t len)
+{
+	snprintf(name, len, "%04x:%02x:%02x.%u", (unsigned)(key >> 16),
+		 (unsigned)(key >> 8) & 0xff, (unsigned)(key >> 3) & 0x1f,
+		 (unsigned)key & 7);
+}
+
+/* Whether /sys/bus/pci/devices has the device: from its listing, or,
+ * for apply --device, which lists nothing, by asking for the one name. */
+static bool present(const struct wanted *w, uint64_t key, const char *name)
+{
+	if (w->scoped)
+		return faccessat(w->devfd, name, F_OK, 0) == 0;
+	return vb_idset_has(&w->present, key);
+}
+
+/* A wanted device by its key, when /sys/bus/pci/devices has it. */
 static int add_key(struct group_walk *w, uint64_t key)
 {
 	char name[VB_ADDR_LEN];
 
-	if (!vb_idset_has(&w->want->present, key))
+	key_name(key, name, sizeof(name));
+	if (!present(w->want, key, name))
 		return 0;
-	snprintf(name, sizeof(name), "%04x:%02x:%02x.%u",
-		 (unsigned)(key >> 16), (unsigned)(key >> 8) & 0xff,
-		 (unsigned)(key >> 3) & 0x1f, (unsigned)key & 7);
 	return add_device(w, name);
+}
+
+/* apply --device: each named device by its name, when it exists. */
+static int want_named(struct wanted *w)
+{
+	const struct vb_selector *s;
+	char name[VB_ADDR_LEN];
+	uint64_t key;
+	size_t i;
+	int r = 0;
+
+	for (i = 0; r == 0 && i < w->ctx->nscope; i++) {
+		s = &w->ctx->scope[i];
+		key = key_of(s->domain, s->bus, s->slot, s->func);
+		key_name(key, name, sizeof(name));
+		if (present(w, key, name))
+			r = want_device(w, name);
+	}
+	return r;
+}
+
+/* A graphics card's display controller or one of the functions the
+ * plan counts as its parts (plan.c, is_card_function): their slot
+ * decides whether a card is split or whole. */
+static bool card_function(const struct vb_device *d)
+{
+	switch (d->class_code >> 8) {
+	case 0x0403: case 0x0c03: case 0x0c80:
+		return true;
+	}
+	return (d->class_code >> 16) == 0x03;
+}
+
+/*
+ * apply --device: the other functions of the slots of graphics cards read
+ * so far, probed by their eight names, each with its IOMMU group.  They
+ * decide for the named groups whether a card function is part of a
+ * selected card and whether a claimed card is split; a seeded sibling is
+ * read whole, so never claimed in part.
+ */
+static int scoped_slots(struct wanted *want, struct group_walk *w)
+{
+	struct vb_idset first = want->addrs;
+	char name[VB_ADDR_LEN];
+	uint64_t key;
+	size_t i, f;
+	int r = 0;
+
+	memset(&want->addrs, 0, sizeof(want->addrs));
+	for (i = 0; r == 0 && i < w->inv->n; i++)
+		if (card_function(&w->inv->dev[i]) &&
+		    vb_idset_add(&want->slots, addr_key(&w->inv->dev[i]) >> 3) < 0)
+			r = -ENOMEM;
+	for (i = 0; r == 0 && i < want->slots.cap; i++)
+		for (f = 0; r == 0 && want->slots.slot[i] && f < 8; f++) {
+			key = (want->slots.slot[i] - 1) << 3 | f;
+			key_name(key, name, sizeof(name));
+			if (!vb_idset_has(&first, key) &&
+			    present(want, key, name))
+				r = want_with_group(want, name);
+		}
+	for (i = 0; r == 0 && i < want->addrs.cap; i++)
+		if (want->addrs.slot[i] &&
+		    !vb_idset_has(&first, want->addrs.slot[i] - 1))
+			r = add_key(w, want->addrs.slot[i] - 1);
+	vb_idset_free(&want->addrs);
+	want->addrs = first;
+	return r;
 }
 
 static bool rules_need_ids(const struct vb_rules *rules)
@@ -564,7 +651,7 @@ static int read_wanted(struct vb_ctx *ctx, struct wanted *want,
 	size_t i, f;
 	int r = 0;
 
-	if (want->need_ids) {
+	if (want->need_ids || want->scoped) {
 		if (vb_path(ctx, path, sizeof(path), "/sys/bus/pci/devices") < 0)
 			return -ENAMETOOLONG;
 		want->devfd = openat(AT_FDCWD, path,
@@ -572,18 +659,20 @@ static int read_wanted(struct vb_ctx *ctx, struct wanted *want,
 		if (want->devfd < 0)
 			return -errno;
 	}
-	if (want->rules)
-		r = index_rules(want);
-	if (r == 0 && (!want->rules || (want->rules->n && !want->rules->off)))
-		r = vb_dir_each(ctx, "/sys/bus/pci/devices", want_device, want);
-	if (want->devfd >= 0)
-		close(want->devfd);
+	r = index_rules(want);
+	if (r == 0 && want->rules->n && !want->rules->off)
+		r = want->scoped ? want_named(want) :
+		    vb_dir_each(ctx, "/sys/bus/pci/devices", want_device, want);
 	/* the sets hold id + 1 in their slots (util.c) */
 	set = &want->addrs;
 	for (i = 0; r == 0 && i < set->cap; i++)
 		if (set->slot[i])
 			r = add_key(w, set->slot[i] - 1);
-	for (i = 0; r == 0 && i < w->inv->n; i++)
+	if (r == 0 && want->scoped)
+		r = scoped_slots(want, w);
+	if (want->devfd >= 0)
+		close(want->devfd);
+	for (i = 0; r == 0 && !want->scoped && i < w->inv->n; i++)
 		if ((w->inv->dev[i].class_code >> 16) == 0x03 &&
 		    vb_idset_add(&want->slots, addr_key(&w->inv->dev[i]) >> 3) < 0)
 			r = -ENOMEM;
@@ -611,11 +700,10 @@ int vb_inventory_read(struct vb_ctx *ctx, struct vb_inventory *inv,
 
 	memset(inv, 0, sizeof(*inv));
 	inv->scoped = ctx->nscope > 0;
-	if (ctx->nscope)
-		want.rules = NULL;
-	if (ctx->nscope || rules) {
+	if (rules) {
 		w.want = &want;
-		want.need_ids = want.rules && rules_need_ids(want.rules);
+		want.scoped = ctx->nscope > 0;
+		want.need_ids = rules_need_ids(rules);
 		r = read_wanted(ctx, &want, &w);
 	} else {
 		r = vb_dir_each(ctx, "/sys/bus/pci/devices", one_device, &w);

@@ -46,6 +46,7 @@ enum vb_level {
 struct vb_msg {
 	enum vb_level level;
 	char *text;
+	size_t about;		/* plan: its device's index + 1, 0 the run's */
 };
 
 struct vb_ctx;
@@ -405,6 +406,7 @@ int vb_record_write(struct vb_ctx *ctx, const struct vb_inventory *inv,
 		    const struct vb_plan *plan, int status);
 int vb_record_file(struct vb_ctx *ctx, const char *name,
 		   void (*fill)(FILE *f, const void *arg), const void *arg);
+int vb_rules_marker(struct vb_ctx *ctx, const struct vb_rules *rules);
 
 /* export.c: what the last apply and sysfs say, for node_exporter's
  * textfile collector and node-feature-discovery */

@@ -183,6 +183,77 @@ static void apply_records_even_on_failure(void **state)
 	fx_free(&fx);
 }
 
+static int occurrences(const char *s, const char *needle)
+{
+	int n = 0;
+
+	for (; (s = strstr(s, needle)); s++)
+		n++;
+	return n;
+}
+
+/* udev runs apply --device for every PCI device: such a run says nothing
+ * about the command line, nothing about a group already bound as planned
+ * and nothing about other devices; the full run reports the bad item, once. */
+static void device_runs_are_quiet(void **state)
+{
+	static const char cmdline[] = "vfio.bind=00:03.0,0000:zz:00.0 vfio.bind=10de:ffff";
+	struct fx fx;
+	char buf[8192];
+
+	(void)state;
+	fx_init(&fx);
+	twins(&fx);
+	fx_driver(&fx, "vfio-pci", "vfio_pci");
+	fx_bind(&fx, "0000:00:03.0", "vfio-pci");
+	fx_write(&fx, "sys/bus/pci/devices/0000:00:03.0/driver_override", "vfio-pci\n");
+	fx_write(&fx, "run/.keep", "");
+	fx_write(&fx, "dev/kmsg", "");
+	assert_int_equal(fx_run(&fx, out, sizeof(out), err, sizeof(err), "--cmdline", cmdline,
+				"--config", "/dev/null", "--device", "00:03.0", "apply", NULL), 2);
+	assert_int_equal(fx_run(&fx, out, sizeof(out), err, sizeof(err), "--cmdline", cmdline,
+				"--config", "/dev/null", "--device", "00:04.0", "apply", NULL), 2);
+	fx_read(&fx, "dev/kmsg", buf, sizeof(buf));
+	assert_string_equal(buf, "");
+	assert_false(vb_exists(&fx.ctx, "/run/vfiobind/device-0000:00:03.0.json"));
+	assert_int_equal(fx_run(&fx, out, sizeof(out), err, sizeof(err), "--cmdline", cmdline,
+				"--config", "/dev/null", "apply", NULL), 2);
+	fx_read(&fx, "dev/kmsg", buf, sizeof(buf));
+	assert_int_equal(occurrences(buf, "item '0000:zz:00.0'"), 1);
+	assert_int_equal(occurrences(buf, "'10de:ffff' matches no PCI device"), 1);
+	assert_int_equal(occurrences(buf, "nothing to do"), 1);
+	fx_free(&fx);
+}
+
+/* The udev rule runs apply --device only where /run/vfiobind/rules
+ * exists: full applies make it when rules exist and remove it when none
+ * do (or off); --device runs and plan leave it alone. */
+static void full_runs_keep_the_rules_marker(void **state)
+{
+	struct fx fx;
+
+	(void)state;
+	fx_init(&fx);
+	twins(&fx);
+	fx_write(&fx, "run/.keep", "");
+	assert_int_equal(fx_run(&fx, out, sizeof(out), err, sizeof(err), "--config", "/dev/null",
+				"--cmdline", "quiet", "apply", NULL), 0);
+	assert_false(vb_exists(&fx.ctx, "/run/vfiobind/rules"));
+	assert_int_equal(fx_run(&fx, out, sizeof(out), err, sizeof(err), "--config", "/dev/null",
+				"--cmdline", "vfio.bind=10de:ffff", "plan", NULL), 1);
+	assert_false(vb_exists(&fx.ctx, "/run/vfiobind/rules"));
+	assert_int_equal(fx_run(&fx, out, sizeof(out), err, sizeof(err), "--config", "/dev/null",
+				"--cmdline", "vfio.bind=10de:ffff", "apply", NULL), 1);
+	assert_true(vb_exists(&fx.ctx, "/run/vfiobind/rules"));
+	assert_int_equal(fx_run(&fx, out, sizeof(out), err, sizeof(err), "--config", "/dev/null",
+				"--cmdline", "quiet", "--device", "00:03.0", "apply", NULL), 0);
+	assert_true(vb_exists(&fx.ctx, "/run/vfiobind/rules"));
+	assert_int_equal(fx_run(&fx, out, sizeof(out), err, sizeof(err), "--config", "/dev/null",
+				"--cmdline", "vfio.bind=10de:ffff vfio.bind=off", "apply", NULL), 0);
+	assert_false(vb_exists(&fx.ctx, "/run/vfiobind/rules"));
+	fx_free(&fx);
+}
+
 /* "ADDR=DRIVER ..." for the devices array of plan --json, or "nothing". */
 static void claims_of(const char *json, char *buf, size_t len)
 {
@@ -384,5 +455,7 @@ const struct CMUnitTest cli_tests[] = {
 	cmocka_unit_test(status_names_from_pci_ids),
 	cmocka_unit_test(apply_records_even_on_failure),
 	cmocka_unit_test(initrd_run_is_bounded),
+	cmocka_unit_test(device_runs_are_quiet),
+	cmocka_unit_test(full_runs_keep_the_rules_marker),
 };
 const size_t cli_tests_count = sizeof(cli_tests) / sizeof(cli_tests[0]);

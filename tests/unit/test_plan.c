@@ -661,52 +661,54 @@ static void off_claims_nothing(void **state)
 /* The plan's messages and its text, for the rules of cmdline, from a read
  * of what the rules touch (lazy) or of every device, with or without the
  * module index. */
-static char *plan_text(struct fx *fx, const char *cmdline, bool lazy,
-		       bool index)
+static char *plan_of(struct fx *fx, const struct vb_inventory *inv,
+		     const struct vb_rules *rules,
+		     const struct vb_modules *mods)
 {
-	struct vb_rules rules = { 0 };
-	struct vb_inventory inv;
-	struct vb_modules mods;
 	struct vb_plan plan;
 	char *buf = NULL;
 	size_t len = 0, i;
 	FILE *f = open_memstream(&buf, &len);
 
 	assert_non_null(f);
+	assert_int_equal(vb_plan_build(inv, rules, mods, &plan), 0);
+	for (i = 0; i < plan.nmsg; i++)
+		fprintf(f, "<%d> %s\n", plan.msg[i].level, plan.msg[i].text);
+	vb_plan_print(&fx->ctx, inv, &plan, f, false);
+	fclose(f);
+	vb_plan_free(&plan);
+	return buf;
+}
+
+static char *plan_text(struct fx *fx, const char *cmdline, bool lazy,
+		       bool index)
+{
+	struct vb_rules rules = { 0 };
+	struct vb_inventory inv;
+	struct vb_modules mods;
+	char *buf;
+
 	vb_cmdline_rules(&fx->ctx, cmdline, &rules);
 	assert_int_equal(vb_inventory_read(&fx->ctx, &inv, lazy ? &rules : NULL), 0);
 	memset(&mods, 0, sizeof(mods));
 	if (index)
 		vb_modules_load(&fx->ctx, &mods);
-	assert_int_equal(vb_plan_build(&inv, &rules, &mods, &plan), 0);
-	for (i = 0; i < plan.nmsg; i++)
-		fprintf(f, "<%d> %s\n", plan.msg[i].level, plan.msg[i].text);
-	vb_plan_print(&fx->ctx, &inv, &plan, f, false);
-	fclose(f);
-	vb_plan_free(&plan);
+	buf = plan_of(fx, &inv, &rules, &mods);
 	vb_modules_free(&mods);
 	vb_inventory_free(&inv);
 	vb_rules_free(&rules);
 	return buf;
 }
 
-/*
- * Reading only what the rules touch must plan exactly as reading every
- * device does: every recorded and synthetic tree, every kind of selector,
- * target and option, SR-IOV PFs and VFs, GPUs split or whole, VMD.  And
- * a plan with nothing to do without the module index (which apply then
- * never reads) is the plan with it.
- */
-static void lazy_read_plans_as_a_full_read(void **state)
-{
-	static const char *const trees[] = {
+static const char *const lazy_trees[] = {
 		"qemu-bridge-e1000", "qemu-bridge-e1000-bound", "qemu-gpu-audio",
 		"qemu-gpu-audio-bound", "qemu-noiommu", "qemu-noiommu-bound",
 		"qemu-sriov-nvme", "qemu-sriov-nvme-vfio", "qemu-twin-e1000",
 		"qemu-twin-e1000-bound", "qemu-twin-e1000-vfio",
 		"synthetic-turing-gpu", "synthetic-vmd",
-	};
-	static const char *const cmdlines[] = {
+};
+
+static const char *const lazy_cmdlines[] = {
 		"vfio.bind=0000:00:03.0", "vfio.bind=00:03.*",
 		"vfio.bind=8086:100e", "vfio.bind=8086:100e,00:04.0=host",
 		"vfio.bind=8086:100e:1af4:1100", "vfio.bind=00:03.0=e1000",
@@ -724,16 +726,30 @@ static void lazy_read_plans_as_a_full_read(void **state)
 		"vfio.sriov=01:00.0=2 vfio.bind=01:00.2=host",
 		"vfio.sriov=1b36:0010=2", "vfio.sriov=0000:01:00.0=9",
 		"vfio.bind=00:03.0 vfio.bind=off",
-	};
+		"vfio.bind=class:0c03,10de:1e84",
+		"vfio.bind=class:03 vfio.sriov=1b36:0010=2",
+};
+
+/*
+ * Reading only what the rules touch must plan exactly as reading every
+ * device does: every recorded and synthetic tree, every kind of selector,
+ * target and option, SR-IOV PFs and VFs, GPUs split or whole, VMD.  And
+ * a plan with nothing to do without the module index (which apply then
+ * never reads) is the plan with it.
+ */
+static void lazy_read_plans_as_a_full_read(void **state)
+{
+	static const char *const *const trees = lazy_trees;
+	static const char *const *const cmdlines = lazy_cmdlines;
 	size_t t, c;
 
 	(void)state;
-	for (t = 0; t < ARRAY_SIZE(trees); t++) {
+	for (t = 0; t < ARRAY_SIZE(lazy_trees); t++) {
 		struct fx fx;
 
 		fx_init(&fx);
 		fx_expand(&fx, fx_fixture(trees[t]));
-		for (c = 0; c < ARRAY_SIZE(cmdlines); c++) {
+		for (c = 0; c < ARRAY_SIZE(lazy_cmdlines); c++) {
 			char *lazy = plan_text(&fx, cmdlines[c], true, true);
 			char *full = plan_text(&fx, cmdlines[c], false, true);
 			char *bare = plan_text(&fx, cmdlines[c], true, false);
@@ -748,6 +764,58 @@ static void lazy_read_plans_as_a_full_read(void **state)
 			free(full);
 			free(bare);
 		}
+		fx_free(&fx);
+	}
+}
+
+/*
+ * apply --device, for every device of every tree: reading its
+ * neighbourhood (the device by name, its group, its slot, its PF or VFs)
+ * plans for it exactly what reading every device does, messages and all.
+ */
+static void device_read_plans_as_a_full_read(void **state)
+{
+	struct vb_selector scope;
+	size_t t, c, i, j;
+
+	(void)state;
+	for (t = 0; t < ARRAY_SIZE(lazy_trees); t++) {
+		struct vb_inventory all, inv;
+		struct vb_modules mods = { 0 };
+		struct fx fx;
+
+		fx_init(&fx);
+		fx_expand(&fx, fx_fixture(lazy_trees[t]));
+		vb_modules_load(&fx.ctx, &mods);
+		fx.ctx.scope = &scope;
+		fx.ctx.nscope = 1;
+		/* every device, read once; "named" marks the one of the run */
+		assert_int_equal(vb_inventory_read(&fx.ctx, &all, NULL), 0);
+		for (i = 0; i < all.n; i++) {
+			assert_int_equal(vb_parse_addr(all.dev[i].addr, &scope), 0);
+			for (j = 0; j < all.n; j++)
+				all.dev[j].named = j == i;
+			for (c = 0; c < ARRAY_SIZE(lazy_cmdlines); c++) {
+				struct vb_rules rules = { 0 };
+				char *lazy, *full;
+
+				vb_cmdline_rules(&fx.ctx, lazy_cmdlines[c], &rules);
+				assert_int_equal(vb_inventory_read(&fx.ctx, &inv, &rules), 0);
+				lazy = plan_of(&fx, &inv, &rules, &mods);
+				full = plan_of(&fx, &all, &rules, &mods);
+				if (strcmp(lazy, full))
+					fail_msg("--device %s %s on %s: its neighbourhood plans\n%s\nwhere reading every device plans\n%s",
+						 all.dev[i].addr, lazy_cmdlines[c],
+						 lazy_trees[t], lazy, full);
+				free(lazy);
+				free(full);
+				vb_inventory_free(&inv);
+				vb_rules_free(&rules);
+			}
+		}
+		vb_inventory_free(&all);
+		vb_modules_free(&mods);
+		fx.ctx.nscope = 0;
 		fx_free(&fx);
 	}
 }
@@ -808,8 +876,29 @@ static void lazy_read_brings_a_pfs_vfs(void **state)
 	fx_pipeline_free(fx, &p);
 }
 
+/* apply --device of a GPU probes its slot: the audio function in another
+ * group is warned about as a full read warns (no listing needed). */
+static void device_read_probes_its_slot(void **state)
+{
+	struct fx *fx = *state;
+	struct fx_pipeline p;
+	struct vb_selector scope;
+
+	fx_dev(fx, "0000:01:00.0", NULL, 0x1002, 0x73bf, 0x030000, 10);
+	fx_dev(fx, "0000:01:00.1", NULL, 0x1002, 0xab28, 0x040300, 11);
+	assert_int_equal(vb_parse_addr("01:00.0", &scope), 0);
+	fx->ctx.scope = &scope;
+	fx->ctx.nscope = 1;
+	fx_plan(fx, &p, "vfio.bind=01:00.0", NULL);
+	assert_claimed(&p, "0000:01:00.0", "vfio-pci", "vfio_pci");
+	assert_true(fx_msg(fx, "0000:01:00.1, a function of the same card, is in another IOMMU group"));
+	fx_pipeline_free(fx, &p);
+}
+
 const struct CMUnitTest plan_tests[] = {
 	cmocka_unit_test(lazy_read_plans_as_a_full_read),
+	cmocka_unit_test(device_read_plans_as_a_full_read),
+	cmocka_unit_test_setup_teardown(device_read_probes_its_slot, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(lazy_read_takes_what_rules_touch, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(lazy_read_brings_a_pfs_vfs, q35_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(twins_by_address_take_one, q35_setup, fx_teardown),

@@ -326,7 +326,8 @@ static void device_scope_never_changes_vf_counts(void **state)
 
 /* A claim made after boot (apply --device, which udev runs) leaves its own
  * record, and release without a selector gives it back as well; a
- * --device run that did nothing leaves none. */
+ * --device run that changed nothing leaves none, not even for a device
+ * already bound as planned. */
 static void release_takes_records_of_device_runs(void **state)
 {
 	static char out[4096], err[4096];
@@ -336,6 +337,10 @@ static void release_takes_records_of_device_runs(void **state)
 	assert_int_equal(fx_run(fx, out, sizeof(out), err, sizeof(err), "--config", "/dev/null",
 				"--cmdline", "vfio.bind=00:03.0", "--device", "00:04.0", "apply", NULL), 0);
 	assert_false(vb_exists(&fx->ctx, "/run/vfiobind/device-0000:00:04.0.json"));
+	assert_int_equal(fx_run(fx, out, sizeof(out), err, sizeof(err), "--config", "/dev/null",
+				"--cmdline", "vfio.bind=00:03.0", "--device", "00:03.0", "apply", NULL), 0);
+	assert_false(vb_exists(&fx->ctx, "/run/vfiobind/device-0000:00:03.0.json"));
+	fx_write(fx, "sys/bus/pci/devices/0000:00:03.0/driver_override", "(null)\n");
 	assert_int_equal(fx_run(fx, out, sizeof(out), err, sizeof(err), "--config", "/dev/null",
 				"--cmdline", "vfio.bind=00:03.0", "--device", "00:03.0", "apply", NULL), 0);
 	assert_true(vb_exists(&fx->ctx, "/run/vfiobind/device-0000:00:03.0.json"));

@@ -1,0 +1,46 @@
+# shellcheck shell=sh
+# make bench: 127 nvme VFs made after boot, timed from the sriov_numvfs
+# write to the end of `udevadm settle`, with the udev rule and a rule that
+# claims them, with the rule and no matching rule, without the rule
+# (/run/vfiobind/rules removed); and a coldplug (trigger + settle) of the
+# same machine, with and without the rule. Numbers only, no timing check.
+pf=/sys/bus/pci/devices/0000:01:00.0
+nvfs=$(cat $pf/sriov_totalvfs)
+echo 0 > $pf/sriov_drivers_autoprobe
+
+now() { cut -d' ' -f1 /proc/uptime; }
+# mark NAME START: the ms since START, on the console for tests/bench/run
+mark() { echo "vfiobind-bench: $1 $(awk -v a="$2" -v b="$(now)" 'BEGIN { printf "%d", (b - a) * 1000 }') ms"; }
+make_vfs() {
+    t0=$(now)
+    echo "$nvfs" > $pf/sriov_numvfs
+    udevadm settle --timeout=600
+    mark "vfs-$1" "$t0"
+}
+coldplug() {
+    t0=$(now)
+    udevadm trigger --action=add --subsystem-match=pci
+    udevadm settle --timeout=600
+    mark "coldplug-$1" "$t0"
+}
+drop_vfs() {
+    echo 0 > $pf/sriov_numvfs
+    udevadm settle --timeout=600
+}
+
+expect_equal 127 "$nvfs" "the PF's sriov_totalvfs"
+expect_status 0 test -s /run/vfiobind/rules
+make_vfs claim
+expect_numvfs 01:00.0 127
+expect_vfs_driver 01:00.0 vfio-pci
+coldplug rule
+drop_vfs
+echo "bind 10de:ffff" > /etc/vfiobind.conf
+make_vfs no-match
+expect_no_driver 01:00.1
+drop_vfs
+rm /run/vfiobind/rules
+make_vfs no-rule
+expect_no_driver 01:00.1
+coldplug no-rule
+expect_no_driver 01:00.1
