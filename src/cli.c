@@ -24,7 +24,7 @@
 #define CMDLINE_MAX (64 * 1024)
 
 static const char usage_text[] =
-"Usage: vfiobind [OPTIONS] apply|plan|status|modules\n"
+"Usage: vfiobind [OPTIONS] apply|plan|status|modules|pin\n"
 "       vfiobind [OPTIONS] release [SELECTOR...]\n"
 "\n"
 "Keep PCI devices meant for virtual machines away from host drivers: bind\n"
@@ -37,7 +37,8 @@ static const char usage_text[] =
 "            logs to the kernel log and records to /run/vfiobind/state.json\n"
 "  plan      print what apply would do; change nothing\n"
 "  status    every IOMMU group with its devices, their drivers and overrides,\n"
-"            which rule claims them, and whether the group is usable by vfio\n"
+"            which rule claims them, and whether the group is usable by vfio;\n"
+"            then each rule with the devices it selects now\n"
 "  modules   for initramfs builders: the kernel modules an image for kernel\n"
 "            --kver needs for the rules (config, this host's command line and\n"
 "            --cmdline), one per line; no IOMMU needed on the build host.\n"
@@ -47,6 +48,12 @@ static const char usage_text[] =
 "            device the last apply claimed, back to their host drivers:\n"
 "            clear driver_override, unbind, probe, report who took each;\n"
 "            refuses a group a process holds open through /dev/vfio\n"
+"  pin       print the rules (config and command line) as a config, with\n"
+"            each address, path or slot item rewritten for the devices it\n"
+"            selects now into a form that survives bus renumbering:\n"
+"            serial:XX-..-XX where the card has a serial number, else\n"
+"            path:DDDD:BB:SS.F/SS.F@VVVV:DDDD; --write rewrites the config\n"
+"            files in place instead (keeping comments, the old as FILE.bak)\n"
 "\n"
 "Options:\n"
 "  -r, --root DIR        take every path (/sys, /proc/cmdline, /etc, /lib/modules,\n"
@@ -69,6 +76,7 @@ static const char usage_text[] =
 "  -w, --wait MS         wait at most MS milliseconds for drivers to bind\n"
 "                        (default 3000; some drivers probe asynchronously)\n"
 "  -j, --json            plan and status as JSON\n"
+"      --write           pin: rewrite the config files instead of printing\n"
 "  -a, --all             modules: every vfio variant of the kernel and both\n"
 "                        PCI stubs, for a generic image (or another machine)\n"
 "  -v, --verbose         also log every sysfs write and module load\n"
@@ -84,7 +92,7 @@ static const char usage_text[] =
 "vfio.bind=off on the kernel command line disables every rule.\n"
 "See kernel-cmdline.md for the rule grammar.\n";
 
-enum { OPT_CMDLINE = 256, OPT_MODPROBE, OPT_STDERR };
+enum { OPT_CMDLINE = 256, OPT_MODPROBE, OPT_STDERR, OPT_WRITE };
 
 #define SCOPE_MAX 64
 
@@ -103,6 +111,7 @@ static const struct option options[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "stderr", no_argument, NULL, OPT_STDERR },
+	{ "write", no_argument, NULL, OPT_WRITE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ 0 }
@@ -165,6 +174,17 @@ static void summary(struct vb_ctx *ctx, const struct vb_plan *plan,
 	       failed == 1 ? "" : "s");
 }
 
+static int pin(struct vb_ctx *ctx, bool write)
+{
+	struct vb_rules rules = { 0 };
+	int status;
+
+	read_rules(ctx, &rules, false);
+	status = vb_pin(ctx, &rules, write, stdout);
+	vb_rules_free(&rules);
+	return status;
+}
+
 static int image_modules(struct vb_ctx *ctx, bool all)
 {
 	struct vb_rules rules = { 0 };
@@ -194,7 +214,7 @@ static int release(struct vb_ctx *ctx, char **args, int nargs, bool dry_run)
 		    vb_rule_parse(RULE_BIND, args[i], &rule, err, sizeof(err),
 				  &errcol) < 0) {
 			free(sel);
-			return usage_error("release: bad selector '%s' (want an address, VVVV:DDDD[:SVVV:SDDD] or class:CC[SS[PP]])",
+			return usage_error("release: bad selector '%s' (want an address, VVVV:DDDD[:SVVV:SDDD], class:CC[SS[PP]], serial:, path: or slot:)",
 					   args[i]);
 		}
 		sel[i] = rule.sel;
@@ -203,6 +223,11 @@ static int release(struct vb_ctx *ctx, char **args, int nargs, bool dry_run)
 		free(sel);
 		return VB_EXIT_FAILED;
 	}
+	for (i = 0; i < nargs; i++)
+		if (sel[i].kind == SEL_SERIAL) {
+			vb_inventory_serials(ctx, &inv);
+			break;
+		}
 	status = vb_release(ctx, &inv, sel, (size_t)nargs, dry_run);
 	vb_inventory_free(&inv);
 	free(sel);
@@ -235,6 +260,8 @@ static int run(struct vb_ctx *ctx, const char *cmd, bool json)
 		vb_rules_free(&rules);
 		return VB_EXIT_FAILED;
 	}
+	if (!strcmp(cmd, "status") && vb_rules_have(&rules, SEL_SERIAL))
+		vb_inventory_serials(ctx, &inv);
 	/* The module index is megabytes, and udev runs apply --device for
 	 * every PCI device at coldplug: read it only for a plan that acts.
 	 * The index only names drivers and refuses unknown ones, so a plan
@@ -253,7 +280,7 @@ static int run(struct vb_ctx *ctx, const char *cmd, bool json)
 		vb_plan_print(ctx, &inv, &plan, stdout, json);
 	} else {
 		vb_pci_names(ctx, &inv);
-		vb_status_print(&inv, &plan, stdout, json);
+		vb_status_print(&inv, &rules, &plan, stdout, json);
 	}
 	status = vb_exit_status(ctx, &plan, apply ? &res : NULL);
 	/* A --device run that did nothing (most udev events) leaves no
@@ -326,6 +353,7 @@ int vfiobind_main(int argc, char **argv)
 		.probe_wait_ms = 3000,
 	};
 	bool json = false, force_stderr = false, all = false, dry_run = false;
+	bool write = false;
 	unsigned timeout = 0;
 	struct vb_selector scope[SCOPE_MAX];
 	const char *cmd;
@@ -400,6 +428,9 @@ int vfiobind_main(int argc, char **argv)
 		case OPT_STDERR:
 			force_stderr = true;
 			break;
+		case OPT_WRITE:
+			write = true;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return VB_EXIT_OK;
@@ -415,12 +446,12 @@ int vfiobind_main(int argc, char **argv)
 		}
 	}
 	if (optind >= argc)
-		return usage_error("%s", "missing command: apply, plan, status, modules or release");
+		return usage_error("%s", "missing command: apply, plan, status, modules, release or pin");
 	cmd = argv[optind];
 	if (strcmp(cmd, "apply") && strcmp(cmd, "plan") &&
 	    strcmp(cmd, "status") && strcmp(cmd, "modules") &&
-	    strcmp(cmd, "release"))
-		return usage_error("unknown command '%s' (want apply, plan, status, modules or release)",
+	    strcmp(cmd, "release") && strcmp(cmd, "pin"))
+		return usage_error("unknown command '%s' (want apply, plan, status, modules, release or pin)",
 				   cmd);
 	if (optind != argc - 1 && strcmp(cmd, "release"))
 		return usage_error("unexpected argument '%s'", argv[optind + 1]);
@@ -436,12 +467,16 @@ int vfiobind_main(int argc, char **argv)
 		return usage_error("%s", "--json goes with plan and status; apply records JSON to /run/vfiobind/state.json");
 	if (all && strcmp(cmd, "modules"))
 		return usage_error("%s", "--all goes with modules");
+	if (write && strcmp(cmd, "pin"))
+		return usage_error("%s", "--write goes with pin");
 	if (timeout && strcmp(cmd, "apply"))
 		return usage_error("%s", "--timeout goes with apply");
 	ctx.no_kmsg = strcmp(cmd, "apply") && (strcmp(cmd, "release") || dry_run);
 	ctx.to_stderr = force_stderr || ctx.no_kmsg || isatty(STDERR_FILENO);
 	if (!strcmp(cmd, "modules"))
 		status = image_modules(&ctx, all);
+	else if (!strcmp(cmd, "pin"))
+		status = pin(&ctx, write);
 	else if (!strcmp(cmd, "release"))
 		status = release(&ctx, argv + optind + 1, argc - optind - 1,
 				 dry_run);

@@ -599,6 +599,10 @@ int vb_rules_add(struct vb_ctx *ctx, struct vb_rules *rules,
 	else
 		snprintf(rule.origin, sizeof(rule.origin), "%s:%u", where->file,
 			 where->line);
+	if (!where->param) {
+		rule.line = where->line;
+		rule.col = where->col;
+	}
 	if (rule.kind == RULE_OFF) {
 		if (!rules->off)
 			snprintf(rules->off_origin, sizeof(rules->off_origin),

@@ -157,6 +157,7 @@ struct vb_rule {
 	enum vb_pf_mode pf_mode;
 	char text[VB_ITEM_MAX];
 	char origin[VB_ORIGIN_MAX];
+	unsigned line, col;	/* in a config file: where the item starts */
 	unsigned seq;
 };
 
@@ -419,6 +420,7 @@ void vb_json_bool(struct vb_json *j, const char *key, bool val);
 void vb_plan_print(const struct vb_ctx *ctx, const struct vb_inventory *inv,
 		   const struct vb_plan *plan, FILE *f, bool json);
 void vb_status_print(const struct vb_inventory *inv,
+		     const struct vb_rules *rules,
 		     const struct vb_plan *plan, FILE *f, bool json);
 int vb_record_write(struct vb_ctx *ctx, const struct vb_inventory *inv,
 		    const struct vb_plan *plan, int status);
@@ -428,6 +430,10 @@ int vb_record_file(struct vb_ctx *ctx, const char *name,
 /* release.c: groups back to their host drivers */
 int vb_release(struct vb_ctx *ctx, struct vb_inventory *inv,
 	       const struct vb_selector *sel, size_t nsel, bool dry_run);
+
+/* pin.c: the rules in a form that survives a change of bus numbers */
+int vb_pin(struct vb_ctx *ctx, const struct vb_rules *rules, bool write,
+	   FILE *out);
 
 /* image.c: the modules an initramfs needs for the rules */
 int vb_image_modules(struct vb_ctx *ctx, const struct vb_rules *rules,
