@@ -229,11 +229,11 @@ int vb_image_modules(struct vb_ctx *ctx, const struct vb_rules *rules,
 	}
 	if (!rules->off && vb_exists(ctx, "/sys/bus/pci/devices"))
 		host = vb_inventory_read(ctx, &inv, NULL) == 0;
-	if (host && vb_rules_have(rules, SEL_SERIAL))
-		vb_inventory_serials(ctx, &inv);
 	else if (!rules->off)
 		vb_info(ctx, "no PCI devices under %s/sys: modules for host devices are not known",
 			ctx->root);
+	if (host && vb_rules_have(rules, SEL_SERIAL))
+		vb_inventory_serials(ctx, &inv);
 	if (host && rules->n && mods.loaded) {
 		char path[PATH_MAX];
 
