@@ -328,40 +328,41 @@ static int parse_guard(const char *at, struct vb_selector *sel, char *err,
 	return 0;
 }
 
+_Static_assert(VB_PATH_DEPTH == 16 && VB_SLOT_NAME_MAX == 32,
+	       "the errors of path: and slot: give these bounds");
+
+static const struct {
+	const char *prefix, *what, *want;
+	int (*parse)(const char *s, struct vb_selector *sel);
+} prefixed[] = {
+	{ "class:", "class",
+	  "class:CC, class:CCSS, class:CCSSPP or class:CCSSPP/MMMMMM, hex",
+	  parse_class },
+	{ "serial:", "serial number",
+	  "serial: and 8 hex bytes joined by '-', as lspci prints a Device Serial Number",
+	  parse_serial },
+	{ "path:", "path",
+	  "path:DDDD:BB:SS.F on a root bus, then /SS.F for each level below, at most 16 in all; the last may be SS.*",
+	  parse_path },
+	{ "slot:", "slot name",
+	  "slot:NAME as in /sys/bus/pci/slots, at most 31 letters, digits, '-', '_', '.' or ':'",
+	  parse_slot },
+};
+
 /* The prefixed selectors: 1 when s has none of their prefixes. */
 static int parse_prefixed(const char *s, struct vb_selector *sel, char *err,
 			  size_t errlen)
 {
-	if (!strncmp(s, "class:", 6)) {
-		if (parse_class(s + 6, sel) == 0)
+	size_t i, n;
+
+	for (i = 0; i < ARRAY_SIZE(prefixed); i++) {
+		n = strlen(prefixed[i].prefix);
+		if (strncmp(s, prefixed[i].prefix, n))
+			continue;
+		if (prefixed[i].parse(s + n, sel) == 0)
 			return 0;
-		snprintf(err, errlen,
-			 "bad class '%s' (want class:CC, class:CCSS, class:CCSSPP or class:CCSSPP/MMMMMM, hex)",
-			 s);
-		return -EINVAL;
-	}
-	if (!strncmp(s, "serial:", 7)) {
-		if (parse_serial(s + 7, sel) == 0)
-			return 0;
-		snprintf(err, errlen,
-			 "bad serial number '%s' (want serial: and 8 hex bytes joined by '-', as lspci prints a Device Serial Number)",
-			 s);
-		return -EINVAL;
-	}
-	if (!strncmp(s, "path:", 5)) {
-		if (parse_path(s + 5, sel) == 0)
-			return 0;
-		snprintf(err, errlen,
-			 "bad path '%s' (want path:DDDD:BB:SS.F on a root bus, then /SS.F for each level below, at most %d in all; the last may be SS.*)",
-			 s, VB_PATH_DEPTH);
-		return -EINVAL;
-	}
-	if (!strncmp(s, "slot:", 5)) {
-		if (parse_slot(s + 5, sel) == 0)
-			return 0;
-		snprintf(err, errlen,
-			 "bad slot name '%s' (want slot:NAME as in /sys/bus/pci/slots, at most %d letters, digits, '-', '_', '.' or ':')",
-			 s, VB_SLOT_NAME_MAX - 1);
+		snprintf(err, errlen, "bad %s '%s' (want %s)", prefixed[i].what,
+			 s, prefixed[i].want);
 		return -EINVAL;
 	}
 	return 1;
