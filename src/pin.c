@@ -216,7 +216,8 @@ static int host_path(struct vb_ctx *ctx, const char *file, char *path,
 	int r;
 
 	if (ctx->config) {
-		snprintf(path, len, "%s", file);
+		if (len < PATH_MAX || !realpath(file, path))
+			return len < PATH_MAX ? -ENAMETOOLONG : -errno;
 		return 0;
 	}
 	r = vb_resolve(ctx, file, inside, sizeof(inside));
@@ -274,8 +275,7 @@ static int write_file(struct vb_ctx *ctx, const struct vb_rules *rules,
 		vb_err(ctx, "%s: cannot rewrite: %s", file, strerror(-r));
 		return -1;
 	}
-	vb_notice(ctx, "%s: rewritten, the old one kept as %s.bak", file,
-		  file);
+	vb_notice(ctx, "%s: rewritten, the old one kept as %s", file, bak);
 	return 0;
 }
 
