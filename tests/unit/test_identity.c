@@ -319,6 +319,40 @@ static void pin_survives_the_shift(void **state)
 	assert_non_null(strstr(err, "/etc/vfiobind.conf:1 item 'slot:9' not pinned: it selects no device now"));
 }
 
+/* An image for the rules takes the variant of the device a serial, path
+ * or slot rule selects on the build host, and no other. */
+static void modules_for_stable_selectors(void **state)
+{
+	static const struct {
+		const char *cmdline, *out;
+	} rows[] = {
+		{ "vfio.bind=" NIC2_SERIAL, "e1000e_vfio\n" },
+		{ "vfio.bind=path:0000:00:04.0/00.0", "e1000e_vfio\n" },
+		{ "vfio.bind=slot:3", "nvme_vfio\n" },
+		{ "vfio.bind=serial:00-00-00-00-00-00-00-01", "" },
+		{ "vfio.bind=0000:02:00.0@8086:10d3", "" },
+	};
+	struct fx *fx = *state;
+	char want[256];
+	size_t i;
+
+	fx_expand(fx, fx_fixture("qemu-dsn-slots-shifted"));
+	fx_alias(fx, "alias vfio_pci:v00008086d000010D3sv*sd*bc*sc*i* e1000e_vfio\n"
+		     "alias vfio_pci:v00001B36d00000010sv*sd*bc*sc*i* nvme_vfio\n"
+		     "alias vfio_pci:v*d*sv*sd*bc*sc*i* vfio_pci\n");
+	fx_modules(fx, "vfio vfio_pci vfio_iommu_type1 e1000e_vfio nvme_vfio");
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		assert_int_equal(fx_run(fx, out, sizeof(out), err, sizeof(err),
+					"--config", "/dev/null", "--cmdline",
+					rows[i].cmdline, "modules", NULL), 0);
+		snprintf(want, sizeof(want), "vfio\nvfio_pci\nvfio_iommu_type1\n%s",
+			 rows[i].out);
+		if (strcmp(out, want))
+			fail_msg("modules for %s: '%s', want '%s'",
+				 rows[i].cmdline, out, want);
+	}
+}
+
 static int setup(void **state)
 {
 	*state = fx_new();
@@ -334,5 +368,6 @@ const struct CMUnitTest identity_tests[] = {
 	cmocka_unit_test_setup_teardown(serial_never_reads_bridges, setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(status_says_what_each_rule_selects, setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(pin_survives_the_shift, setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(modules_for_stable_selectors, setup, fx_teardown),
 };
 const size_t identity_tests_count = ARRAY_SIZE(identity_tests);
