@@ -74,8 +74,8 @@ out:
 }
 
 /* Bridges (header type 1 or 2) are never claimed: no serial rule needs
- * their numbers. */
-static bool serial_candidate(const struct vb_device *d)
+ * their numbers.  Before the header is read, their class tells. */
+bool vb_serial_candidate(const struct vb_device *d)
 {
 	return !d->bridge && (d->class_code >> 8) != 0x0604 &&
 	       (d->class_code >> 8) != 0x0609;
@@ -88,7 +88,7 @@ void vb_inventory_serials(struct vb_ctx *ctx, struct vb_inventory *inv)
 	for (i = 0; i < inv->n; i++) {
 		struct vb_device *d = &inv->dev[i];
 
-		if (d->has_serial || !serial_candidate(d))
+		if (d->has_serial || !vb_serial_candidate(d))
 			continue;
 		d->has_serial = vb_read_serial(ctx, d->addr, &d->serial) == 0;
 	}

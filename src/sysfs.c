@@ -437,8 +437,7 @@ static int selected(const struct wanted *w, const char *name,
 	if ((vb_read_at(w->devfd, rel, modalias, sizeof(modalias)) < 0 ||
 	     !parse_modalias(modalias, d)) && read_ids(w->ctx, name, d) < 0)
 		return sel;	/* unreadable: the full read says so */
-	if (w->need_serial && (d->class_code >> 8) != 0x0604 &&
-	    (d->class_code >> 8) != 0x0609)
+	if (w->need_serial && vb_serial_candidate(d))
 		d->has_serial = vb_read_serial(w->ctx, name, &d->serial) == 0;
 	for (i = 0; i < w->rules->n; i++) {
 		const struct vb_rule *r = &w->rules->r[i];

@@ -265,6 +265,7 @@ bool vb_guard_holds(const struct vb_selector *sel, const struct vb_device *d);
  * select (a PCIe function that is not a bridge); others are left unread
  * so that no runtime-suspended device is woken for nothing. */
 void vb_inventory_serials(struct vb_ctx *ctx, struct vb_inventory *inv);
+bool vb_serial_candidate(const struct vb_device *d);
 int vb_read_serial(const struct vb_ctx *ctx, const char *addr,
 		   uint64_t *serial);
 /* "path:0000:00:04.0/00.0" for d; 0 or -errno. */
