@@ -39,7 +39,7 @@ static void read_slot_serials(struct vb_ctx *ctx, struct vb_inventory *inv,
 	for (i = 0; i < inv->n; i++) {
 		struct vb_device *e = &inv->dev[i];
 
-		if (same_slot(e, d) && !e->has_serial && !e->bridge)
+		if (same_slot(e, d) && !e->has_serial && vb_serial_candidate(e))
 			e->has_serial = vb_read_serial(ctx, e->addr,
 						       &e->serial) == 0;
 	}
