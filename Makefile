@@ -73,7 +73,10 @@ check-fuzz: $(B)/fuzz-replay-cmdline $(B)/fuzz-replay-config $(B)/fuzz-replay-mo
 # libFuzzer builds (clang) for finding new inputs. The stored corpus is
 # minimized from long runs (command line: 10 million executions, config:
 # 10 million, binary module index: 3 million from the recorded .bin files
-# of tests/fixtures/modindex; no crash):
+# of tests/fixtures/modindex; no crash), then, for serial:, path:, slot:
+# and @ guards, 150 s more of the first two from new seeds (580000 and
+# 156000 runs; no crash), merged into the stored corpus as below (150 and
+# 84 inputs added):
 #   make fuzz && mkdir -p /tmp/fz && cp tests/fuzz/corpus/cmdline/* /tmp/fz
 #   build/fuzz-cmdline -runs=10000000 -max_len=4096 /tmp/fz
 #   build/fuzz-cmdline -merge=1 tests/fuzz/corpus/cmdline /tmp/fz

@@ -20,7 +20,7 @@
 #define CMDLINE_MAX (64 * 1024)
 
 static const char usage_text[] =
-"Usage: vfiobind [OPTIONS] apply|plan|status|modules|export\n"
+"Usage: vfiobind [OPTIONS] apply|plan|status|modules|export|pin\n"
 "       vfiobind [OPTIONS] release [SELECTOR...]\n"
 "\n"
 "Keep PCI devices meant for virtual machines away from host drivers: bind\n"
@@ -33,7 +33,8 @@ static const char usage_text[] =
 "            logs to the kernel log and records to /run/vfiobind/state.json\n"
 "  plan      print what apply would do; change nothing\n"
 "  status    every IOMMU group with its devices, their drivers and overrides,\n"
-"            which rule claims them, and whether the group is usable by vfio\n"
+"            which rule claims them, and whether the group is usable by vfio;\n"
+"            then each rule with the devices it selects now\n"
 "  modules   for initramfs builders: the kernel modules an image for kernel\n"
 "            --kver needs for the rules (config, this host's command line and\n"
 "            --cmdline), one per line; no IOMMU needed on the build host.\n"
@@ -51,6 +52,12 @@ static const char usage_text[] =
 "            node_exporter (vfiobind.prom) and node-feature-discovery\n"
 "            (vfiobind) into their directories, where they exist; changes\n"
 "            no binding\n"
+"  pin       print the rules (config and command line) as a config, with\n"
+"            each address, path or slot item rewritten for the devices it\n"
+"            selects now into a form that survives bus renumbering:\n"
+"            serial:XX-..-XX where the card has a serial number, else\n"
+"            path:DDDD:BB:SS.F/SS.F@VVVV:DDDD; --write rewrites the config\n"
+"            files in place instead (keeping comments, the old as FILE.bak)\n"
 "\n"
 "Options:\n"
 "  -r, --root DIR        take every path (/sys, /proc/cmdline, /etc, /lib/modules,\n"
@@ -84,6 +91,7 @@ static const char usage_text[] =
 "                        /etc/kubernetes/node-feature-discovery/features.d)\n"
 "                        With either, only the directories named are written,\n"
 "                        and a missing one is an error (DIR is not under --root)\n"
+"      --write           pin: rewrite the config files instead of printing\n"
 "  -a, --all             modules: every vfio variant of the kernel and both\n"
 "                        PCI stubs, for a generic image (or another machine)\n"
 "  -v, --verbose         also log every sysfs write and module load\n"
@@ -99,7 +107,8 @@ static const char usage_text[] =
 "vfio.bind=off on the kernel command line disables every rule.\n"
 "See kernel-cmdline.md for the rule grammar.\n";
 
-enum { OPT_CMDLINE = 256, OPT_MODPROBE, OPT_STDERR, OPT_PROMETHEUS, OPT_NFD };
+enum { OPT_CMDLINE = 256, OPT_MODPROBE, OPT_STDERR, OPT_PROMETHEUS, OPT_NFD,
+       OPT_WRITE };
 
 #define SCOPE_MAX 64
 
@@ -121,6 +130,7 @@ static const struct option options[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "stderr", no_argument, NULL, OPT_STDERR },
+	{ "write", no_argument, NULL, OPT_WRITE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ 0 }
@@ -183,6 +193,17 @@ static void summary(struct vb_ctx *ctx, const struct vb_plan *plan,
 	       failed == 1 ? "" : "s");
 }
 
+static int pin(struct vb_ctx *ctx, bool write)
+{
+	struct vb_rules rules = { 0 };
+	int status;
+
+	read_rules(ctx, &rules, false);
+	status = vb_pin(ctx, &rules, write, stdout);
+	vb_rules_free(&rules);
+	return status;
+}
+
 static int image_modules(struct vb_ctx *ctx, bool all)
 {
 	struct vb_rules rules = { 0 };
@@ -216,6 +237,11 @@ static int release(struct vb_ctx *ctx, char **args, int nargs, bool dry_run,
 		free(sel);
 		return VB_EXIT_FAILED;
 	}
+	for (i = 0; i < nargs; i++)
+		if (sel[i].kind == SEL_SERIAL) {
+			vb_inventory_serials(ctx, &inv);
+			break;
+		}
 	status = vb_release(ctx, &inv, sel, (size_t)nargs, dry_run, force);
 	vb_inventory_free(&inv);
 	free(sel);
@@ -260,6 +286,8 @@ static int run(struct vb_ctx *ctx, const char *cmd, bool json)
 		vb_rules_free(&rules);
 		return VB_EXIT_FAILED;
 	}
+	if (!strcmp(cmd, "status") && vb_rules_have(&rules, SEL_SERIAL))
+		vb_inventory_serials(ctx, &inv);
 	/* The module index is megabytes, and udev runs apply --device for
 	 * every PCI device at coldplug: read it only for a plan that acts.
 	 * The index only names drivers and refuses unknown ones, so a plan
@@ -281,7 +309,7 @@ static int run(struct vb_ctx *ctx, const char *cmd, bool json)
 		exported = vb_export(ctx, &rules, &inv, &plan);
 	} else {
 		vb_pci_names(ctx, &inv);
-		vb_status_print(&inv, &plan, stdout, json);
+		vb_status_print(&inv, &rules, &plan, stdout, json);
 	}
 	status = export ? exported :
 		 vb_exit_status(ctx, &plan, apply ? &res : NULL);
@@ -373,7 +401,7 @@ int vfiobind_main(int argc, char **argv)
 		.probe_wait_ms = 3000,
 	};
 	bool json = false, force_stderr = false, all = false, dry_run = false;
-	bool force = false;
+	bool force = false, write = false;
 	unsigned timeout = 0;
 	struct vb_selector scope[SCOPE_MAX];
 	const char *cmd;
@@ -457,6 +485,9 @@ int vfiobind_main(int argc, char **argv)
 		case OPT_NFD:
 			ctx.export_dir[EXPORT_NFD] = optarg;
 			break;
+		case OPT_WRITE:
+			write = true;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return VB_EXIT_OK;
@@ -472,12 +503,13 @@ int vfiobind_main(int argc, char **argv)
 		}
 	}
 	if (optind >= argc)
-		return usage_error("%s", "missing command: apply, plan, status, modules, release or export");
+		return usage_error("%s", "missing command: apply, plan, status, modules, release, export or pin");
 	cmd = argv[optind];
 	if (strcmp(cmd, "apply") && strcmp(cmd, "plan") &&
 	    strcmp(cmd, "status") && strcmp(cmd, "modules") &&
-	    strcmp(cmd, "release") && strcmp(cmd, "export"))
-		return usage_error("unknown command '%s' (want apply, plan, status, modules, release or export)",
+	    strcmp(cmd, "release") && strcmp(cmd, "export") &&
+	    strcmp(cmd, "pin"))
+		return usage_error("unknown command '%s' (want apply, plan, status, modules, release, export or pin)",
 				   cmd);
 	if (optind != argc - 1 && strcmp(cmd, "release"))
 		return usage_error("unexpected argument '%s'", argv[optind + 1]);
@@ -495,6 +527,8 @@ int vfiobind_main(int argc, char **argv)
 		return usage_error("%s", "--json goes with plan and status; apply records JSON to /run/vfiobind/state.json");
 	if (all && strcmp(cmd, "modules"))
 		return usage_error("%s", "--all goes with modules");
+	if (write && strcmp(cmd, "pin"))
+		return usage_error("%s", "--write goes with pin");
 	if (timeout && strcmp(cmd, "apply"))
 		return usage_error("%s", "--timeout goes with apply");
 	if ((ctx.export_dir[0] || ctx.export_dir[1]) && strcmp(cmd, "export"))
@@ -503,6 +537,8 @@ int vfiobind_main(int argc, char **argv)
 	ctx.to_stderr = force_stderr || ctx.no_kmsg || isatty(STDERR_FILENO);
 	if (!strcmp(cmd, "modules"))
 		status = image_modules(&ctx, all);
+	else if (!strcmp(cmd, "pin"))
+		status = pin(&ctx, write);
 	else if (!strcmp(cmd, "release"))
 		status = release(&ctx, argv + optind + 1, argc - optind - 1,
 				 dry_run, force);

@@ -282,6 +282,8 @@ int vb_image_modules(struct vb_ctx *ctx, const struct vb_rules *rules,
 	else if (!rules->off)
 		vb_info(ctx, "no PCI devices under %s/sys: modules for host devices are not known",
 			ctx->root);
+	if (host && vb_rules_have(rules, SEL_SERIAL))
+		vb_inventory_serials(ctx, &inv);
 	if (host && rules->n && mods.loaded)
 		aliases = native_aliases(ctx, mods.kver);
 	for (i = 0; i < rules->n && !rules->off; i++) {

@@ -280,6 +280,66 @@ static bool group_viable(const struct vb_inventory *inv, int group)
 	return true;
 }
 
+/* What names the device across bus renumbering, as selectors spell it. */
+static void json_identity(struct vb_json *j, const struct vb_device *d)
+{
+	struct vb_selector sel = { .kind = SEL_SERIAL, .serial = d->serial };
+	char buf[VB_ITEM_MAX];
+
+	if (vb_device_path(d, buf, sizeof(buf)) == 0)
+		vb_json_str(j, "path", buf);
+	if (d->slot_name[0])
+		vb_json_str(j, "slot", d->slot_name);
+	if (d->has_serial && vb_selector_format(&sel, buf, sizeof(buf)) > 0)
+		vb_json_str(j, "serial", buf);
+}
+
+/* Each rule and the devices it selects now: what a stale address or a
+ * guard that no longer holds looks like before a boot finds out. */
+static void status_rules(const struct vb_inventory *inv,
+			 const struct vb_rules *rules, FILE *f,
+			 struct vb_json *j)
+{
+	size_t i, k, n;
+
+	if (j)
+		vb_json_open(j, "rules", '[');
+	else if (rules->n)
+		fprintf(f, "rules:\n");
+	for (i = 0; i < rules->n; i++) {
+		const struct vb_rule *r = &rules->r[i];
+
+		if (j) {
+			vb_json_open(j, NULL, '{');
+			vb_json_str(j, "origin", r->origin);
+			vb_json_str(j, "kind", r->kind == RULE_SRIOV ? "sriov" :
+						"bind");
+			vb_json_str(j, "item", r->text);
+			vb_json_open(j, "selects", '[');
+		} else {
+			fprintf(f, "  %s %s  [%s] selects", r->kind == RULE_SRIOV ?
+				"sriov" : "bind", r->text, r->origin);
+		}
+		for (k = 0, n = 0; k < inv->n; k++) {
+			if (!vb_selector_match(&r->sel, &inv->dev[k]))
+				continue;
+			if (j)
+				vb_json_str(j, NULL, inv->dev[k].addr);
+			else
+				fprintf(f, " %s", inv->dev[k].addr);
+			n++;
+		}
+		if (j) {
+			vb_json_close(j, ']');
+			vb_json_close(j, '}');
+		} else {
+			fprintf(f, "%s\n", n ? "" : " nothing");
+		}
+	}
+	if (j)
+		vb_json_close(j, ']');
+}
+
 static void status_device(const struct vb_inventory *inv,
 			  const struct vb_plan *plan, size_t i, FILE *f,
 			  struct vb_json *j)
@@ -310,6 +370,7 @@ static void status_device(const struct vb_inventory *inv,
 		}
 		if (d->is_vf)
 			vb_json_str(j, "physfn", d->physfn);
+		json_identity(j, d);
 		vb_json_str(j, "claimed_by", dp->claim == CLAIM_NONE ? NULL :
 					     label);
 		if (inv->name && inv->name[i])
@@ -329,6 +390,7 @@ static void status_device(const struct vb_inventory *inv,
 }
 
 void vb_status_print(const struct vb_inventory *inv,
+		     const struct vb_rules *rules,
 		     const struct vb_plan *plan, FILE *f, bool json)
 {
 	struct vb_json j, *jp = json ? &j : NULL;
@@ -385,10 +447,11 @@ void vb_status_print(const struct vb_inventory *inv,
 		any = true;
 		status_device(inv, plan, i, f, jp);
 	}
-	if (jp) {
+	if (jp)
 		vb_json_close(jp, ']');
+	status_rules(inv, rules, f, jp);
+	if (jp)
 		vb_json_close(jp, '}');
-	}
 }
 
 /* /run/vfiobind/NAME: written whole to a temporary, then renamed. */

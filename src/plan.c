@@ -88,7 +88,11 @@ static int specificity(const struct vb_selector *sel)
 {
 	switch (sel->kind) {
 	case SEL_ADDR:
+	case SEL_PATH:
 		return sel->any_func ? 4 : 5;
+	case SEL_SERIAL:	/* a card's functions share their number */
+	case SEL_SLOT:
+		return 4;
 	case SEL_ID:
 		return sel->has_subsys ? 3 : 2;
 	case SEL_CLASS:
@@ -346,7 +350,7 @@ static void plan_sriov(const struct vb_inventory *inv,
 		const struct vb_device *d = &inv->dev[i];
 		const struct vb_rule *r = sriov[i];
 
-		if (!r || (d->is_vf && r->sel.kind != SEL_ADDR))
+		if (!r || (d->is_vf && !vb_selector_by_place(r->sel.kind)))
 			continue;
 		if (d->totalvfs < 0 || d->is_vf) {
 			say_on(plan, i, VB_ERR, "%s item '%s': %s is not an SR-IOV physical function",
@@ -824,11 +828,75 @@ static void refuse_without_iommu(const struct vb_inventory *inv,
 	    n, n == 1 ? "" : "s");
 }
 
+static int format_ids(const struct vb_selector *ids, bool subsys, char *buf,
+		      size_t len)
+{
+	if (subsys)
+		return snprintf(buf, len, "%04x:%04x:%04x:%04x", ids->vendor,
+				ids->device, ids->subvendor, ids->subdevice);
+	return snprintf(buf, len, "%04x:%04x", ids->vendor, ids->device);
+}
+
+/* Devices at a guarded item's place that are not what it expects: the
+ * item selects nothing there, and says what it found instead. */
+static unsigned check_guard(const struct vb_inventory *inv,
+			    const struct vb_rule *r, struct vb_plan *plan)
+{
+	struct vb_selector found = { 0 };
+	char want[32], got[32];
+	unsigned n = 0;
+	size_t i;
+
+	if (!r->sel.guard)
+		return 0;
+	for (i = 0; i < inv->n; i++) {
+		const struct vb_device *d = &inv->dev[i];
+
+		if (!vb_selector_at(&r->sel, d) || vb_guard_holds(&r->sel, d))
+			continue;
+		found.vendor = d->vendor;
+		found.device = d->device;
+		found.subvendor = d->subvendor;
+		found.subdevice = d->subdevice;
+		format_ids(&r->sel, r->sel.has_subsys, want, sizeof(want));
+		format_ids(&found, r->sel.has_subsys, got, sizeof(got));
+		say_on(plan, i, VB_ERR, "%s item '%s': %s is %s, not %s: left alone",
+		    r->origin, r->text, d->addr, got, want);
+		plan->errors++;
+		n++;
+	}
+	return n;
+}
+
+/* An address names whatever sits there: after buses shift, another
+ * device.  Say so where that device would be a disk or the console. */
+static void warn_unguarded(const struct vb_inventory *inv,
+			   const struct vb_rule *const *bind,
+			   struct vb_plan *plan)
+{
+	size_t i;
+
+	for (i = 0; i < inv->n; i++) {
+		const struct vb_device *d = &inv->dev[i];
+		const struct vb_rule *r = bind[i];
+
+		if (!r || r->sel.kind != SEL_ADDR || r->sel.guard ||
+		    r->target == TGT_HOST ||
+		    (!is_storage(d) && d->boot_vga != 1 && !d->boot_display))
+			continue;
+		say_on(plan, i, VB_WARNING, "%s item '%s' selects %s, %s, by its address alone: when buses shift, the address names another device; 'vfiobind pin' prints a form that stays with this one",
+		    r->origin, r->text, d->addr,
+		    is_storage(d) ? "a storage controller" :
+		    "the boot display device");
+	}
+}
+
 /* A few by name, then one line: a config of thousands of stale items
  * must not flood the kernel log. */
 #define UNMATCHED_NAMED 5
 
-static void report_unmatched(const struct vb_rules *rules,
+static void report_unmatched(const struct vb_inventory *inv,
+			     const struct vb_rules *rules,
 			     struct vb_plan *plan)
 {
 	size_t i, n = 0, vf_changes = 0;
@@ -838,7 +906,7 @@ static void report_unmatched(const struct vb_rules *rules,
 	for (i = 0; i < rules->n; i++) {
 		const struct vb_rule *r = &rules->r[i];
 
-		if (plan->matches[i])
+		if (plan->matches[i] || check_guard(inv, r, plan))
 			continue;
 		n++;
 		if (vf_changes)
@@ -974,7 +1042,7 @@ int vb_plan_build(const struct vb_inventory *inv,
 	for (i = 0; i < inv->n; i++) {
 		seeded[i] = seed_of(inv, plan, bind, i, &seeds[i]);
 		if (inv->dev[i].bridge && bind[i] &&
-		    bind[i]->sel.kind == SEL_ADDR &&
+		    vb_selector_by_place(bind[i]->sel.kind) &&
 		    bind[i]->target != TGT_HOST) {
 			say_on(plan, i, VB_ERR, "%s item '%s': %s is a bridge; vfio-pci and pci-stub cannot take it, left alone",
 			    bind[i]->origin, bind[i]->text,
@@ -1000,10 +1068,14 @@ int vb_plan_build(const struct vb_inventory *inv,
 	check_drivers(inv, mods, plan);
 	warn_split_cards(inv, plan);
 	drop_untouched_pfs(inv, plan);
-	if (inv->scoped)
+	warn_unguarded(inv, bind, plan);
+	if (inv->scoped) {	/* --device: the other rules are for others */
+		for (i = 0; i < rules->n; i++)
+			check_guard(inv, &rules->r[i], plan);
 		keep_named_groups(inv, plan);
-	else	/* --device: the other rules are for others */
-		report_unmatched(rules, plan);
+	} else {
+		report_unmatched(inv, rules, plan);
+	}
 	free(bind);
 	free(seeds);
 	free(seeded);

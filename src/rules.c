@@ -5,9 +5,14 @@
  *
  *   bind item   off | SELECTOR [ "=" TARGET ] { "+" OPTION }
  *   sriov item  SELECTOR "=" COUNT { "+" OPTION }
- *   SELECTOR    [DOMAIN ":"] BB ":" SS "." (F | "*")
+ *   SELECTOR    [DOMAIN ":"] BB ":" SS "." (F | "*") [GUARD]
  *             | VVVV ":" DDDD [ ":" SVVV ":" SDDD ]
  *             | "class:" CC [SS [PP]] [ "/" MASK6 ]
+ *             | "serial:" XX "-" XX "-" ... (8 bytes, upper first)
+ *             | "path:" [DOMAIN ":"] BB ":" SS "." F { "/" SS "." F }
+ *                       [ "/" SS ".*" ] [GUARD]
+ *             | "slot:" NAME
+ *   GUARD       "@" VVVV ":" DDDD [ ":" SVVV ":" SDDD ]
  *   TARGET      vfio | host | DRIVER
  *   OPTION      allow-boot-vga | allow-group          (both kinds)
  *             | pf=native|pci-pf-stub|vfio-pci | vf=vfio|host|DRIVER (sriov)
@@ -88,14 +93,13 @@ int vb_parse_addr(const char *s, struct vb_selector *sel)
 	return 0;
 }
 
-static int parse_id(const char *s, struct vb_selector *sel)
+/* VVVV:DDDD[:SVVV:SDDD] into sel's ID fields: an ID selector or a guard. */
+static int parse_ids(const char *s, struct vb_selector *sel)
 {
 	uint32_t v[4];
 	const char *p = s;
 	int i;
 
-	memset(sel, 0, sizeof(*sel));
-	sel->kind = SEL_ID;
 	for (i = 0; i < 4; i++) {
 		p = hex_field(p, 4, 4, i == 3 ? "" : ":", &v[i]);
 		if (!p)
@@ -113,6 +117,100 @@ static int parse_id(const char *s, struct vb_selector *sel)
 		sel->subvendor = (uint16_t)v[2];
 		sel->subdevice = (uint16_t)v[3];
 	}
+	return 0;
+}
+
+static int parse_id(const char *s, struct vb_selector *sel)
+{
+	memset(sel, 0, sizeof(*sel));
+	sel->kind = SEL_ID;
+	return parse_ids(s, sel);
+}
+
+/* "52-54-00-ff-ff-12-34-0b", as lspci prints a Device Serial Number. */
+static int parse_serial(const char *s, struct vb_selector *sel)
+{
+	uint32_t b;
+	int i;
+
+	memset(sel, 0, sizeof(*sel));
+	sel->kind = SEL_SERIAL;
+	for (i = 0; i < 8; i++, s += 3) {
+		if (!hex_field(s, 2, 2, i == 7 ? "" : "-", &b))
+			return -EINVAL;
+		sel->serial = sel->serial << 8 | b;
+	}
+	return 0;
+}
+
+/* One step below the root bus device: SS.F, or SS.* when last. */
+static const char *path_step(const char *s, uint8_t *devfn, bool *any)
+{
+	uint32_t slot;
+	const char *p = hex_field(s, 2, 2, ".", &slot);
+
+	if (!p || slot > 0x1f)
+		return NULL;
+	if (p[1] == '*' && p[2] == '\0') {
+		*any = true;
+		*devfn = (uint8_t)(slot << 3);
+		return p + 2;
+	}
+	if (p[1] < '0' || p[1] > '7' || (p[2] && p[2] != '/'))
+		return NULL;
+	*devfn = (uint8_t)(slot << 3 | (uint32_t)(p[1] - '0'));
+	return p + 2;
+}
+
+static int parse_path(const char *s, struct vb_selector *sel)
+{
+	char first[VB_ADDR_LEN];
+	const char *slash = strchr(s, '/');
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+	struct vb_selector root;
+	bool any = false;
+
+	if (n >= sizeof(first))
+		return -EINVAL;
+	memcpy(first, s, n);
+	first[n] = '\0';
+	if (vb_parse_addr(first, &root) < 0 || (root.any_func && slash))
+		return -EINVAL;
+	memset(sel, 0, sizeof(*sel));
+	sel->kind = SEL_PATH;
+	sel->domain = root.domain;
+	sel->bus = root.bus;
+	sel->any_func = root.any_func;
+	sel->step[0] = (uint8_t)(root.slot << 3 | root.func);
+	sel->depth = 1;
+	for (s += n; *s; sel->depth++) {
+		if (any || sel->depth == VB_PATH_DEPTH)
+			return -EINVAL;
+		s = path_step(s + 1, &sel->step[sel->depth], &any);
+		if (!s)
+			return -EINVAL;
+	}
+	sel->any_func |= any;
+	sel->slot = sel->step[sel->depth - 1] >> 3;
+	sel->func = sel->step[sel->depth - 1] & 7;
+	return 0;
+}
+
+/* pciehp names slots by number, ACPI by numbers and dashes, firmware
+ * tables by short words: none of them needs more. */
+static int parse_slot(const char *s, struct vb_selector *sel)
+{
+	size_t i, n = strlen(s);
+
+	memset(sel, 0, sizeof(*sel));
+	sel->kind = SEL_SLOT;
+	if (!n || n >= sizeof(sel->slot_name) || s[0] == '.')
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:",
+			    s[i]))
+			return -EINVAL;
+	memcpy(sel->slot_name, s, n + 1);
 	return 0;
 }
 
@@ -142,6 +240,46 @@ static int parse_class(const char *s, struct vb_selector *sel)
 	return 0;
 }
 
+static int format_serial(uint64_t serial, char *buf, size_t len)
+{
+	return snprintf(buf, len, "serial:%02x-%02x-%02x-%02x-%02x-%02x-%02x-%02x",
+			(unsigned)(serial >> 56) & 0xff,
+			(unsigned)(serial >> 48) & 0xff,
+			(unsigned)(serial >> 40) & 0xff,
+			(unsigned)(serial >> 32) & 0xff,
+			(unsigned)(serial >> 24) & 0xff,
+			(unsigned)(serial >> 16) & 0xff,
+			(unsigned)(serial >> 8) & 0xff,
+			(unsigned)serial & 0xff);
+}
+
+static int format_path(uint32_t domain, uint8_t bus, const uint8_t *step,
+		       uint8_t depth, bool any_func, char *buf, size_t len)
+{
+	size_t used;
+	int i, n;
+
+	n = snprintf(buf, len, "path:%04x:%02x", domain, bus);
+	for (i = 0; n >= 0 && i < depth; i++) {
+		used = (size_t)n < len ? (size_t)n : len;
+		if (i + 1 == depth && any_func)
+			n += snprintf(buf + used, len - used, "%c%02x.*",
+				      i ? '/' : ':', step[i] >> 3);
+		else
+			n += snprintf(buf + used, len - used, "%c%02x.%x",
+				      i ? '/' : ':', step[i] >> 3, step[i] & 7);
+	}
+	return n;
+}
+
+int vb_device_path(const struct vb_device *d, char *buf, size_t len)
+{
+	if (!d->depth)
+		return -ENOENT;
+	return format_path(d->domain, d->root_bus, d->step, d->depth, false,
+			   buf, len) < (int)len ? 0 : -ENAMETOOLONG;
+}
+
 int vb_selector_format(const struct vb_selector *sel, char *buf, size_t len)
 {
 	switch (sel->kind) {
@@ -161,28 +299,82 @@ int vb_selector_format(const struct vb_selector *sel, char *buf, size_t len)
 	case SEL_CLASS:
 		return snprintf(buf, len, "class:%06x/%06x", sel->class_value,
 				sel->class_mask);
+	case SEL_SERIAL:
+		return format_serial(sel->serial, buf, len);
+	case SEL_PATH:
+		return format_path(sel->domain, sel->bus, sel->step,
+				   sel->depth, sel->any_func, buf, len);
+	case SEL_SLOT:
+		return snprintf(buf, len, "slot:%s", sel->slot_name);
 	}
 	return -EINVAL;
 }
 
-static int parse_selector(const char *s, struct vb_selector *sel, char *err,
+static int parse_guard(const char *at, struct vb_selector *sel, char *err,
+		       size_t errlen)
+{
+	if (sel->kind != SEL_ADDR && sel->kind != SEL_PATH) {
+		snprintf(err, errlen,
+			 "an identity guard '%s' goes with an address or a path: only they can name another device after a change",
+			 at);
+		return -EINVAL;
+	}
+	if (parse_ids(at + 1, sel) < 0) {
+		snprintf(err, errlen,
+			 "bad identity guard '%s' (want @VVVV:DDDD or @VVVV:DDDD:SVVV:SDDD, hex)",
+			 at);
+		return -EINVAL;
+	}
+	sel->guard = true;
+	return 0;
+}
+
+_Static_assert(VB_PATH_DEPTH == 16 && VB_SLOT_NAME_MAX == 32,
+	       "the errors of path: and slot: give these bounds");
+
+static const struct {
+	const char *prefix, *what, *want;
+	int (*parse)(const char *s, struct vb_selector *sel);
+} prefixed[] = {
+	{ "class:", "class",
+	  "class:CC, class:CCSS, class:CCSSPP or class:CCSSPP/MMMMMM, hex",
+	  parse_class },
+	{ "serial:", "serial number",
+	  "serial: and 8 hex bytes joined by '-', as lspci prints a Device Serial Number",
+	  parse_serial },
+	{ "path:", "path",
+	  "path:DDDD:BB:SS.F on a root bus, then /SS.F for each level below, at most 16 in all; the last may be SS.*",
+	  parse_path },
+	{ "slot:", "slot name",
+	  "slot:NAME as in /sys/bus/pci/slots, at most 31 letters, digits, '-', '_', '.' or ':'",
+	  parse_slot },
+};
+
+/* The prefixed selectors: 1 when s has none of their prefixes. */
+static int parse_prefixed(const char *s, struct vb_selector *sel, char *err,
 			  size_t errlen)
+{
+	size_t i, n;
+
+	for (i = 0; i < ARRAY_SIZE(prefixed); i++) {
+		n = strlen(prefixed[i].prefix);
+		if (strncmp(s, prefixed[i].prefix, n))
+			continue;
+		if (prefixed[i].parse(s + n, sel) == 0)
+			return 0;
+		snprintf(err, errlen, "bad %s '%s' (want %s)", prefixed[i].what,
+			 s, prefixed[i].want);
+		return -EINVAL;
+	}
+	return 1;
+}
+
+/* An address or an ID: the selectors without a prefix. */
+static int parse_plain(const char *s, struct vb_selector *sel, char *err,
+		       size_t errlen)
 {
 	int r;
 
-	if (!s[0]) {
-		snprintf(err, errlen, "missing device selector");
-		return -EINVAL;
-	}
-	if (!strncmp(s, "class:", 6)) {
-		if (parse_class(s + 6, sel) < 0) {
-			snprintf(err, errlen,
-				 "bad class '%s' (want class:CC, class:CCSS, class:CCSSPP or class:CCSSPP/MMMMMM, hex)",
-				 s);
-			return -EINVAL;
-		}
-		return 0;
-	}
 	if (strchr(s, '.')) {
 		r = vb_parse_addr(s, sel);
 		if (r == -ERANGE)
@@ -196,11 +388,35 @@ static int parse_selector(const char *s, struct vb_selector *sel, char *err,
 	}
 	if (parse_id(s, sel) < 0) {
 		snprintf(err, errlen,
-			 "bad device selector '%s' (want an address BB:SS.F, an id VVVV:DDDD[:SVVV:SDDD] or class:CC...)",
+			 "bad device selector '%s' (want an address BB:SS.F, an id VVVV:DDDD[:SVVV:SDDD], class:CC..., serial:..., path:... or slot:NAME)",
 			 s);
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* *col is where in s an error starts. */
+static int parse_selector(char *s, struct vb_selector *sel, char *err,
+			  size_t errlen, size_t *col)
+{
+	char *at = strchr(s, '@');
+	int r;
+
+	*col = 0;
+	if (at)
+		*at = '\0';
+	if (!s[0]) {
+		snprintf(err, errlen, "missing device selector");
+		return -EINVAL;
+	}
+	r = parse_prefixed(s, sel, err, errlen);
+	if (r > 0)
+		r = parse_plain(s, sel, err, errlen);
+	if (r < 0 || !at)
+		return r;
+	*at = '@';
+	*col = (size_t)(at - s);
+	return parse_guard(at, sel, err, errlen);
 }
 
 static int parse_target(const char *s, enum vb_target *target, char *driver,
@@ -328,7 +544,7 @@ int vb_rule_parse(enum vb_rule_kind kind, const char *item,
 	val = strchr(buf, '=');
 	if (val)
 		*val++ = '\0';
-	if (parse_selector(buf, &rule->sel, err, errlen) < 0)
+	if (parse_selector(buf, &rule->sel, err, errlen, errcol) < 0)
 		return -EINVAL;
 	if (kind == RULE_SRIOV) {
 		if (!val || parse_count(val, &rule->numvfs) < 0) {
@@ -388,6 +604,10 @@ int vb_rules_add(struct vb_ctx *ctx, struct vb_rules *rules,
 	else
 		snprintf(rule.origin, sizeof(rule.origin), "%s:%u", where->file,
 			 where->line);
+	if (!where->param) {
+		rule.line = where->line;
+		rule.col = where->col;
+	}
 	if (rule.kind == RULE_OFF) {
 		if (!rules->off)
 			snprintf(rules->off_origin, sizeof(rules->off_origin),
@@ -402,6 +622,26 @@ int vb_rules_add(struct vb_ctx *ctx, struct vb_rules *rules,
 	rule.seq = (unsigned)rules->n;
 	rules->r[rules->n++] = rule;
 	return 0;
+}
+
+bool vb_rules_have(const struct vb_rules *rules, enum vb_sel_kind kind)
+{
+	size_t i;
+
+	for (i = 0; rules && i < rules->n; i++)
+		if (rules->r[i].kind != RULE_OFF && rules->r[i].sel.kind == kind)
+			return true;
+	return false;
+}
+
+bool vb_selector_by_place(enum vb_sel_kind kind)
+{
+	return kind == SEL_ADDR || kind == SEL_PATH || kind == SEL_SLOT;
+}
+
+size_t vb_item_selector_len(const char *item)
+{
+	return strcspn(item, "=+");
 }
 
 void vb_rules_free(struct vb_rules *rules)

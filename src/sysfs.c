@@ -230,6 +230,7 @@ static int read_device(struct vb_ctx *ctx, const char *addr,
 	read_name(ctx, addr, "physfn", d->physfn, sizeof(d->physfn), true);
 	d->is_vf = d->physfn[0] != '\0';
 	d->bridge = is_bridge(ctx, d);
+	vb_device_locate(ctx, d);
 	return vb_device_refresh(ctx, d);
 }
 
@@ -288,7 +289,8 @@ struct wanted {
 	const struct vb_ctx *ctx;
 	const struct vb_rules *rules;
 	bool scoped;			/* apply --device: named, not listed */
-	bool need_ids;			/* a rule selects by ID or class */
+	bool need_ids;			/* a rule selects by ID, class or serial */
+	bool need_serial;		/* a rule selects by serial number */
 	int devfd;			/* /sys/bus/pci/devices */
 	struct vb_idset at[2];		/* address rules: bind, SR-IOV */
 	struct vb_idset present;	/* the entries of /sys/bus/pci/devices */
@@ -368,16 +370,41 @@ static int want_vf(void *data, const char *name)
 	return want_with_group(p->w, vf);
 }
 
+/* A path or slot rule as the address it leads to now (walked down by
+ * name, never by listing devices); false when it leads nowhere. */
+static bool located(const struct vb_ctx *ctx, const struct vb_selector *sel,
+		    struct vb_selector *at)
+{
+	char addr[VB_ADDR_LEN];
+
+	if (sel->kind == SEL_SLOT)
+		return vb_slot_address(ctx, sel->slot_name, at) == 0;
+	if (vb_path_resolve(ctx, sel, addr, sizeof(addr)) < 0 ||
+	    vb_parse_addr(addr, at) < 0)
+		return false;
+	at->any_func = sel->any_func;
+	return true;
+}
+
 /* Address rules go into sets, so that a directory entry is matched
- * against them at once, whatever their number. */
+ * against them at once, whatever their number; path and slot rules by
+ * the address they lead to. */
 static int index_rules(struct wanted *w)
 {
 	const struct vb_selector *sel;
+	struct vb_selector at;
 	size_t i;
 
 	for (i = 0; i < w->rules->n; i++) {
 		sel = &w->rules->r[i].sel;
-		if (w->rules->r[i].kind == RULE_OFF || sel->kind != SEL_ADDR)
+		if (w->rules->r[i].kind == RULE_OFF)
+			continue;
+		if (sel->kind == SEL_PATH || sel->kind == SEL_SLOT) {
+			if (!located(w->ctx, sel, &at))
+				continue;
+			sel = &at;
+		}
+		if (sel->kind != SEL_ADDR)
 			continue;
 		if (vb_idset_add(&w->at[w->rules->r[i].kind == RULE_SRIOV],
 				 sel->any_func ?
@@ -414,10 +441,12 @@ static int selected(const struct wanted *w, const char *name,
 	if ((vb_read_at(w->devfd, rel, modalias, sizeof(modalias)) < 0 ||
 	     !parse_modalias(modalias, d)) && read_ids(w->ctx, name, d) < 0)
 		return sel;	/* unreadable: the full read says so */
+	if (w->need_serial && vb_serial_candidate(d))
+		d->has_serial = vb_read_serial(w->ctx, name, &d->serial) == 0;
 	for (i = 0; i < w->rules->n; i++) {
 		const struct vb_rule *r = &w->rules->r[i];
 
-		if (r->kind == RULE_OFF || r->sel.kind == SEL_ADDR ||
+		if (r->kind == RULE_OFF || vb_selector_by_place(r->sel.kind) ||
 		    !vb_selector_match(&r->sel, d))
 			continue;
 		if (r->kind == RULE_SRIOV)
@@ -638,7 +667,7 @@ static bool rules_need_ids(const struct vb_rules *rules)
 
 	for (i = 0; i < rules->n; i++)
 		if (rules->r[i].kind != RULE_OFF &&
-		    rules->r[i].sel.kind != SEL_ADDR)
+		    !vb_selector_by_place(rules->r[i].sel.kind))
 			return true;
 	return false;
 }
@@ -704,6 +733,7 @@ int vb_inventory_read(struct vb_ctx *ctx, struct vb_inventory *inv,
 		w.want = &want;
 		want.scoped = ctx->nscope > 0;
 		want.need_ids = rules_need_ids(rules);
+		want.need_serial = vb_rules_have(rules, SEL_SERIAL);
 		r = read_wanted(ctx, &want, &w);
 	} else {
 		r = vb_dir_each(ctx, "/sys/bus/pci/devices", one_device, &w);
@@ -724,6 +754,10 @@ int vb_inventory_read(struct vb_ctx *ctx, struct vb_inventory *inv,
 		r = 0;
 	for (i = 0; i < inv->n; i++)
 		inv->dev[i].named = ctx->nscope && in_scope(ctx, &inv->dev[i]);
+	if (!rules || vb_rules_have(rules, SEL_SLOT))
+		vb_inventory_slots(ctx, inv);
+	if (vb_rules_have(rules, SEL_SERIAL))
+		vb_inventory_serials(ctx, inv);
 out:
 	vb_idset_free(&want.at[0]);
 	vb_idset_free(&want.at[1]);
@@ -768,21 +802,61 @@ const struct vb_stray *vb_group_stray(const struct vb_inventory *inv,
 	return NULL;
 }
 
-bool vb_selector_match(const struct vb_selector *sel,
+static bool ids_match(const struct vb_selector *sel,
+		      const struct vb_device *d)
+{
+	return sel->vendor == d->vendor && sel->device == d->device &&
+	       (!sel->has_subsys || (sel->subvendor == d->subvendor &&
+				     sel->subdevice == d->subdevice));
+}
+
+static bool path_match(const struct vb_selector *sel,
 		       const struct vb_device *d)
+{
+	uint8_t last = sel->depth - 1;
+
+	return d->depth && d->depth == sel->depth &&
+	       d->domain == sel->domain && d->root_bus == sel->bus &&
+	       !memcmp(d->step, sel->step, last) &&
+	       (sel->any_func ? d->step[last] >> 3 == sel->step[last] >> 3 :
+		d->step[last] == sel->step[last]);
+}
+
+bool vb_selector_at(const struct vb_selector *sel, const struct vb_device *d)
 {
 	switch (sel->kind) {
 	case SEL_ADDR:
 		return sel->domain == d->domain && sel->bus == d->bus &&
 		       sel->slot == d->slot &&
 		       (sel->any_func || sel->func == d->func);
+	case SEL_PATH:
+		return path_match(sel, d);
+	case SEL_SLOT:
+		return d->slot_name[0] && !strcmp(sel->slot_name, d->slot_name);
+	default:
+		return false;
+	}
+}
+
+bool vb_guard_holds(const struct vb_selector *sel, const struct vb_device *d)
+{
+	return !sel->guard || ids_match(sel, d);
+}
+
+bool vb_selector_match(const struct vb_selector *sel,
+		       const struct vb_device *d)
+{
+	switch (sel->kind) {
+	case SEL_ADDR:
+	case SEL_PATH:
+	case SEL_SLOT:
+		return vb_selector_at(sel, d) && vb_guard_holds(sel, d);
 	case SEL_ID:
-		return sel->vendor == d->vendor && sel->device == d->device &&
-		       (!sel->has_subsys ||
-			(sel->subvendor == d->subvendor &&
-			 sel->subdevice == d->subdevice));
+		return ids_match(sel, d);
 	case SEL_CLASS:
 		return (d->class_code & sel->class_mask) == sel->class_value;
+	case SEL_SERIAL:
+		return d->has_serial && d->serial == sel->serial;
 	}
 	return false;
 }

@@ -120,16 +120,30 @@ void vb_module_name(char *dst, size_t len, const char *name);
 
 /* Selectors, targets and rules: the grammar shared by the kernel command
  * line and the config files (rules.c). */
-enum vb_sel_kind { SEL_ADDR, SEL_ID, SEL_CLASS };
+enum vb_sel_kind {
+	SEL_ADDR, SEL_ID, SEL_CLASS,
+	SEL_SERIAL,		/* serial:XX-...: PCIe Device Serial Number */
+	SEL_PATH,		/* path:DDDD:BB:SS.F/SS.F...: from a root bus */
+	SEL_SLOT,		/* slot:NAME: /sys/bus/pci/slots/NAME */
+};
+
+#define VB_PATH_DEPTH 16	/* levels of a topology path */
+#define VB_SLOT_NAME_MAX 32
 
 struct vb_selector {
 	enum vb_sel_kind kind;
 	uint32_t domain;
-	uint8_t bus, slot, func;
-	bool any_func;		/* BB:SS.* */
+	uint8_t bus, slot, func;	/* path: bus is the root bus; slot and
+					 * func the last step's */
+	bool any_func;		/* BB:SS.*, or a path's last step SS.* */
 	uint16_t vendor, device, subvendor, subdevice;
 	bool has_subsys;
+	bool guard;		/* address or path @VVVV:DDDD: the IDs above */
 	uint32_t class_value, class_mask;
+	uint64_t serial;
+	uint8_t depth;		/* path: steps, the root bus device first */
+	uint8_t step[VB_PATH_DEPTH];	/* devfn: slot << 3 | func */
+	char slot_name[VB_SLOT_NAME_MAX];
 };
 
 enum vb_target {
@@ -155,6 +169,7 @@ struct vb_rule {
 	enum vb_pf_mode pf_mode;
 	char text[VB_ITEM_MAX];
 	char origin[VB_ORIGIN_MAX];
+	unsigned line, col;	/* in a config file: where the item starts */
 	unsigned seq;
 };
 
@@ -185,6 +200,12 @@ int vb_rules_add(struct vb_ctx *ctx, struct vb_rules *rules,
 void vb_rules_free(struct vb_rules *rules);
 int vb_selector_format(const struct vb_selector *sel, char *buf, size_t len);
 int vb_parse_addr(const char *s, struct vb_selector *sel);
+/* The rules have a selector of this kind. */
+bool vb_rules_have(const struct vb_rules *rules, enum vb_sel_kind kind);
+/* The selector names a place (address, path, slot), not an identity. */
+bool vb_selector_by_place(enum vb_sel_kind kind);
+/* The selector part of an item: up to its "=" or first "+". */
+size_t vb_item_selector_len(const char *item);
 /* 0 to 15 for a hex digit of either case, else -1. */
 int vb_hexval(char c);
 
@@ -218,6 +239,12 @@ struct vb_device {
 	int totalvfs, numvfs;		/* -1 without SR-IOV */
 	int autoprobe;
 	bool named;			/* named by apply --device */
+	bool has_serial;		/* read only when a serial rule needs it */
+	uint64_t serial;		/* PCIe Device Serial Number */
+	uint8_t root_bus;		/* topology path: root bus, then the */
+	uint8_t depth;			/* devfn at each level; depth 0 when */
+	uint8_t step[VB_PATH_DEPTH];	/* unknown */
+	char slot_name[VB_SLOT_NAME_MAX];	/* physical slot, "" none */
 };
 
 /* A member of an IOMMU group that is not in the inventory. */
@@ -246,6 +273,28 @@ const struct vb_stray *vb_group_stray(const struct vb_inventory *inv,
 int vb_device_refresh(struct vb_ctx *ctx, struct vb_device *d);
 bool vb_selector_match(const struct vb_selector *sel,
 		       const struct vb_device *d);
+/* sel names d's place (address, path, slot), its guard aside. */
+bool vb_selector_at(const struct vb_selector *sel, const struct vb_device *d);
+bool vb_guard_holds(const struct vb_selector *sel, const struct vb_device *d);
+/* The Device Serial Number of every device in inv a serial rule could
+ * select (a PCIe function that is not a bridge); others are left unread
+ * so that no runtime-suspended device is woken for nothing. */
+void vb_inventory_serials(struct vb_ctx *ctx, struct vb_inventory *inv);
+bool vb_serial_candidate(const struct vb_device *d);
+int vb_read_serial(const struct vb_ctx *ctx, const char *addr,
+		   uint64_t *serial);
+/* "path:0000:00:04.0/00.0" for d; 0 or -errno. */
+int vb_device_path(const struct vb_device *d, char *buf, size_t len);
+/* identity.c: d's topology path from its sysfs link */
+void vb_device_locate(const struct vb_ctx *ctx, struct vb_device *d);
+/* Physical slot names into the devices of inv. */
+void vb_inventory_slots(const struct vb_ctx *ctx, struct vb_inventory *inv);
+/* The slot's bus and device as an address selector BB:SS.* */
+int vb_slot_address(const struct vb_ctx *ctx, const char *name,
+		    struct vb_selector *sel);
+/* Where a path selector leads now: the last step's address. */
+int vb_path_resolve(const struct vb_ctx *ctx, const struct vb_selector *sel,
+		    char *addr, size_t len);
 bool vb_driver_managed_dma(const char *driver);
 
 /* variant.c: modules.alias, modules.dep and modules.builtin (.bin or text) */
@@ -401,6 +450,7 @@ void vb_json_bool(struct vb_json *j, const char *key, bool val);
 void vb_plan_print(const struct vb_ctx *ctx, const struct vb_inventory *inv,
 		   const struct vb_plan *plan, FILE *f, bool json);
 void vb_status_print(const struct vb_inventory *inv,
+		     const struct vb_rules *rules,
 		     const struct vb_plan *plan, FILE *f, bool json);
 int vb_record_write(struct vb_ctx *ctx, const struct vb_inventory *inv,
 		    const struct vb_plan *plan, int status);
@@ -422,6 +472,10 @@ int vb_release(struct vb_ctx *ctx, struct vb_inventory *inv,
 /* One release argument: a selector without target or option, never off. */
 int vb_release_selector(const char *arg, struct vb_selector *sel, char *err,
 			size_t errlen);
+
+/* pin.c: the rules in a form that survives a change of bus numbers */
+int vb_pin(struct vb_ctx *ctx, const struct vb_rules *rules, bool write,
+	   FILE *out);
 
 /* image.c: the modules an initramfs needs for the rules */
 int vb_image_modules(struct vb_ctx *ctx, const struct vb_rules *rules,

@@ -15,6 +15,8 @@ int main(void)
 					  release_tests_count, NULL, NULL);
 	failed += _cmocka_run_group_tests("image", image_tests,
 					  image_tests_count, NULL, NULL);
+	failed += _cmocka_run_group_tests("identity", identity_tests,
+					  identity_tests_count, NULL, NULL);
 	failed += _cmocka_run_group_tests("cli", cli_tests, cli_tests_count,
 					  NULL, NULL);
 	failed += _cmocka_run_group_tests("export", export_tests,

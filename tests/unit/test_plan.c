@@ -690,6 +690,8 @@ static char *plan_text(struct fx *fx, const char *cmdline, bool lazy,
 
 	vb_cmdline_rules(&fx->ctx, cmdline, &rules);
 	assert_int_equal(vb_inventory_read(&fx->ctx, &inv, lazy ? &rules : NULL), 0);
+	if (!lazy && vb_rules_have(&rules, SEL_SERIAL))	/* as status does */
+		vb_inventory_serials(&fx->ctx, &inv);
 	memset(&mods, 0, sizeof(mods));
 	if (index)
 		vb_modules_load(&fx->ctx, &mods);
@@ -705,7 +707,8 @@ static const char *const lazy_trees[] = {
 		"qemu-gpu-audio-bound", "qemu-noiommu", "qemu-noiommu-bound",
 		"qemu-sriov-nvme", "qemu-sriov-nvme-vfio", "qemu-twin-e1000",
 		"qemu-twin-e1000-bound", "qemu-twin-e1000-vfio",
-		"synthetic-turing-gpu", "synthetic-vmd",
+		"synthetic-turing-gpu", "synthetic-vmd", "qemu-dsn-slots",
+		"qemu-dsn-slots-shifted",
 };
 
 static const char *const lazy_cmdlines[] = {
@@ -728,6 +731,18 @@ static const char *const lazy_cmdlines[] = {
 		"vfio.bind=00:03.0 vfio.bind=off",
 		"vfio.bind=class:0c03,10de:1e84",
 		"vfio.bind=class:03 vfio.sriov=1b36:0010=2",
+		"vfio.bind=serial:52-54-00-ff-ff-12-34-0b",
+		"vfio.bind=serial:52-54-00-ff-ff-12-34-0a=pci-stub",
+		"vfio.bind=path:0000:00:04.0/00.0",
+		"vfio.bind=path:0000:00:04.0/00.*@8086:10d3",
+		"vfio.bind=path:0000:00:03.0/00.0@8086:10d3",
+		"vfio.bind=path:0000:00:06.0/00.1",
+		"vfio.bind=path:0000:00:0e.0",
+		"vfio.bind=path:10000:e0:06.0/00.0",
+		"vfio.bind=slot:2", "vfio.bind=slot:3=pci-stub",
+		"vfio.bind=0000:02:00.0@8086:10d3",
+		"vfio.bind=0000:00:03.0@8086:100e:1af4:1100",
+		"vfio.sriov=path:0000:00:07.0/00.0=2",
 };
 
 /*

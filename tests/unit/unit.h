@@ -87,6 +87,8 @@ extern const struct CMUnitTest release_tests[];
 extern const size_t release_tests_count;
 extern const struct CMUnitTest image_tests[];
 extern const size_t image_tests_count;
+extern const struct CMUnitTest identity_tests[];
+extern const size_t identity_tests_count;
 extern const struct CMUnitTest cli_tests[];
 extern const size_t cli_tests_count;
 extern const struct CMUnitTest export_tests[];

@@ -306,6 +306,20 @@ expect_no_kmsg() {
     vt_fail "kernel log has /$1/: $_l"
 }
 
+# expect_output ERE CMD [ARG...]: CMD prints (stdout or stderr) a line
+# matching ERE; for the binder's plan and pin on this kernel's sysfs.
+expect_output() {
+    vt_counted
+    _re=$1
+    shift
+    _out=$("$@" 2>&1)
+    if printf '%s\n' "$_out" | grep -E -q -e "$_re"; then
+        vt_pass "'$*' prints /$_re/"
+        return 0
+    fi
+    vt_fail "'$*' prints no line matching /$_re/: $(printf '%s\n' "$_out" | head -n 4 | tr '\n' '|')"
+}
+
 vt_module_loaded() {
     _m=$(echo "$1" | tr - _)
     grep -q "^$_m " /proc/modules

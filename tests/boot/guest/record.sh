@@ -41,12 +41,24 @@ vt_rec_raw() {
             sriov_drivers_autoprobe sriov_vf_total_msix; do
             [ -e "$_d/$_f" ] && vt_rec_file "$_p/$_f"
         done
-        _data=$(head -c 64 "$_d/config" | od -An -v -tx1)
+        # PCIe functions: the extended capabilities too (a Device Serial
+        # Number), up to their last nonzero byte
+        if [ "$(wc -c < "$_d/config")" -gt 256 ]; then
+            _data=$(od -An -v -tx1 "$_d/config" | awk '
+                { for (i = 1; i <= NF; i++) b[n++] = $i }
+                END { while (n > 64 && b[n - 1] == "00") n--
+                      for (i = 0; i < n; i++) printf " %s", b[i] }')
+        else
+            _data=$(head -c 64 "$_d/config" | od -An -v -tx1)
+        fi
         # shellcheck disable=SC2086
         echo "F $_p/config" $_data
         for _f in driver iommu_group physfn "$_d"/virtfn*; do
             vt_rec_link "$_p/${_f##*/}"
         done
+    done
+    for _s in /sys/bus/pci/slots/*; do
+        [ -f "$_s/address" ] && vt_rec_file "${_s#/}/address"
     done
     vt_rec_empty sys/bus/pci/drivers_probe
     vt_rec_file sys/bus/pci/drivers_autoprobe
