@@ -806,6 +806,7 @@ static void device_read_plans_as_a_full_read(void **state)
 		fx.ctx.nscope = 1;
 		/* every device, read once; "named" marks the one of the run */
 		assert_int_equal(vb_inventory_read(&fx.ctx, &all, NULL), 0);
+		vb_inventory_serials(&fx.ctx, &all);	/* as status does */
 		for (i = 0; i < all.n; i++) {
 			assert_int_equal(vb_parse_addr(all.dev[i].addr, &scope), 0);
 			for (j = 0; j < all.n; j++)
