@@ -790,7 +790,7 @@ static void lazy_read_plans_as_a_full_read(void **state)
  */
 static void device_read_plans_as_a_full_read(void **state)
 {
-	struct vb_selector scope;
+	struct vb_selector scope = { 0 };	/* read before the loop names one */
 	size_t t, c, i, j;
 
 	(void)state;
