@@ -1,0 +1,19 @@
+# shellcheck shell=sh
+# The config gained 00:04.0 and two VFs of 01:00.0; the initramfs has the
+# old one, so e1000 probed 00:04.0 during the boot. Only a full apply sets
+# VF counts (udev's per-device runs never do): two VFs on vfio-pci show
+# that vfiobind.service applied the edited config, before
+# multi-user.target, and nvme never probed them.
+# shellcheck disable=SC1091 # installed next to this file
+. /vfiobind-test/system.sh
+expect_driver 00:03.0 vfio-pci
+expect_no_kmsg 'e1000 0000:00:03\.0'
+expect_kmsg 'e1000 0000:00:04\.0'
+expect_driver 00:04.0 vfio-pci
+expect_group_viable 00:04.0
+expect_driver 01:00.0 nvme
+expect_numvfs 01:00.0 2
+expect_vfs_driver 01:00.0 vfio-pci
+expect_no_kmsg 'pci function 0000:01:00\.[12]'
+expect_vfio_open 01:00.1
+expect_late_unit
