@@ -1,9 +1,9 @@
 # shellcheck shell=sh
 # The config gained 00:04.0 and two VFs of 01:00.0; the initramfs has the
-# old one, so e1000 probed 00:04.0 during the boot. Only a full apply sets
-# VF counts (udev's per-device runs never do): two VFs on vfio-pci show
-# that vfiobind.service applied the edited config, before
-# multi-user.target, and nvme never probed them.
+# old one, so e1000 probed 00:04.0 during the boot. vfiobind.service
+# applies the edited config: 00:04.0 and both VFs on vfio-pci, nvme never
+# probing them, all of it before multi-user.target (without the unit,
+# udev's per-device run for the PF made the VFs only after it).
 # shellcheck disable=SC1091 # installed next to this file
 . /vfiobind-test/system.sh
 expect_driver 00:03.0 vfio-pci

@@ -4,7 +4,9 @@
 # the kernel's records, never from the binder's.
 
 # expect_late_unit: vfiobind.service is enabled, its apply exited 0 and it
-# was active before multi-user.target was reached.
+# was active before multi-user.target was reached; the PCI bindings and VF
+# counts did not change after vfiobind-test-early.service recorded them,
+# just before multi-user.target.
 expect_late_unit() {
     _u=vfiobind.service
     expect_equal enabled "$(systemctl is-enabled $_u 2>&1)" "$_u enabled"
@@ -19,6 +21,7 @@ expect_late_unit() {
     else
         vt_fail "$_u active at '${_t_unit}' us, not before multi-user.target ('${_t_target}' us)"
     fi
+    expect_unchanged /run/vfiobind-test-early
 }
 
 # vt_kmsg_time ERE: the time (s) of the first kernel log line matching ERE.
