@@ -2,8 +2,9 @@
 # The config gained 00:04.0 and two VFs of 01:00.0; the initramfs has the
 # old one, so e1000 probed 00:04.0 during the boot. vfiobind.service
 # applies the edited config: 00:04.0 and both VFs on vfio-pci, nvme never
-# probing them, all of it before multi-user.target (without the unit,
-# udev's per-device run for the PF made the VFs only after it).
+# probing them, all of it before multi-user.target. (udev's per-device
+# runs may claim the same devices first; on a loaded machine, with the
+# unit disabled, they made the VFs only after multi-user.target.)
 # shellcheck disable=SC1091 # installed next to this file
 . /vfiobind-test/system.sh
 expect_driver 00:03.0 vfio-pci
