@@ -31,7 +31,7 @@ TEST_CFLAGS := -O1 -g -Wno-format-truncation
 
 .PHONY: all check check-unit check-asan check-fuzz check-size check-boot check-shell check-hooks \
         check-export unit fuzz bench demo deps install clean packages deb rpm arch srcinfo \
-        check-packages
+        check-packages check-system
 
 all: $(B)/vfiobind
 
@@ -113,7 +113,7 @@ SHELL_FILES = $(shell git ls-files '*.sh' \
 	tests/boot/demo tests/boot/record-fixture tests/boot/selftest/run \
 	tests/fixtures/modindex/record \
 	tests/boot/guest/init-minimal tests/bench/run tests/bench/ns-claim tests/export/run \
-	packaging/build packaging/check)
+	packaging/build packaging/check tests/system/run)
 
 check-shell:
 	shellcheck -S warning $(SHELL_FILES)
@@ -122,7 +122,7 @@ check-shell:
 # make -j cannot start compiling before the compiler is installed.
 check: deps
 	@$(MAKE) --no-print-directory check-size check-shell check-unit check-asan \
-	    check-fuzz check-hooks check-boot check-export check-packages
+	    check-fuzz check-hooks check-boot check-export check-packages check-system
 
 $(B)/expand-fixture: tests/tools/expand-fixture.c tests/tools/fixture-tree.c tests/tools/fixture-tree.h
 	@mkdir -p $(B)
@@ -192,6 +192,13 @@ arch:
 # (running the update-initramfs trigger), checks it and purges it.
 check-packages:
 	VERSION=$(VERSION) packaging/check
+
+# A real Debian bookworm root (mmdebstrap, cached in /var/cache/vfiobind-test)
+# with the .deb installed by apt, booted three times under QEMU: the
+# initramfs claim, a config edit the late unit applies, an initramfs
+# rebuild (tests/system/run). Needs root.
+check-system:
+	VERSION=$(VERSION) tests/system/run
 
 # Rewrites packaging/arch/.SRCINFO from the PKGBUILD, as the AUR wants it.
 srcinfo:
