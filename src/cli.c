@@ -184,7 +184,7 @@ static int release(struct vb_ctx *ctx, char **args, int nargs, bool dry_run)
 	struct vb_rule rule;
 	char err[256];
 	size_t errcol;
-	int i, status;
+	int i, status, lock;
 
 	sel = calloc((size_t)nargs + 1, sizeof(*sel));
 	if (!sel)
@@ -199,11 +199,16 @@ static int release(struct vb_ctx *ctx, char **args, int nargs, bool dry_run)
 		}
 		sel[i] = rule.sel;
 	}
-	if (vb_inventory_read(ctx, &inv, NULL) < 0) {
+	/* The lock before the inventory: an apply or release that ran
+	 * first is seen as it left the groups. */
+	lock = dry_run ? -1 : vb_lock_take(ctx, ctx->lock_wait_ms);
+	if (lock == -ETIMEDOUT || vb_inventory_read(ctx, &inv, NULL) < 0) {
+		vb_lock_drop(lock);
 		free(sel);
 		return VB_EXIT_FAILED;
 	}
 	status = vb_release(ctx, &inv, sel, (size_t)nargs, dry_run);
+	vb_lock_drop(lock);
 	vb_inventory_free(&inv);
 	free(sel);
 	return status;
@@ -227,11 +232,19 @@ static int run(struct vb_ctx *ctx, const char *cmd, bool json)
 	struct vb_plan plan = { 0 };
 	struct vb_results res;
 	bool apply = !strcmp(cmd, "apply");
-	int status;
+	int status, lock = -1;
 
 	read_rules(ctx, &rules, false);
+	/* apply holds the lock from before its inventory, so a run that
+	 * waited for another reads what that one did, to after its record:
+	 * plan and status only read, and take none. */
+	if (apply && (lock = vb_lock_take(ctx, ctx->lock_wait_ms)) == -ETIMEDOUT) {
+		vb_rules_free(&rules);
+		return VB_EXIT_FAILED;
+	}
 	/* status shows every device; plan and apply read what rules touch */
 	if (vb_inventory_read(ctx, &inv, strcmp(cmd, "status") ? &rules : NULL) < 0) {
+		vb_lock_drop(lock);
 		vb_rules_free(&rules);
 		return VB_EXIT_FAILED;
 	}
@@ -260,6 +273,7 @@ static int run(struct vb_ctx *ctx, const char *cmd, bool json)
 	 * record; one that did records its groups beside state.json. */
 	if (apply && (!ctx->nscope || plan_acts(&plan)))
 		vb_record_write(ctx, &inv, &plan, status);
+	vb_lock_drop(lock);
 	vb_plan_free(&plan);
 	vb_modules_free(&mods);
 	vb_inventory_free(&inv);
@@ -293,6 +307,9 @@ static int run_bounded(struct vb_ctx *ctx, unsigned seconds)
 	}
 	if (pid == 0) {
 		close(fds[0]);
+		/* Waiting for another run's lock takes part of the bound, and
+		 * leaves a quarter for a run that gives up to say so itself. */
+		ctx->lock_wait_ms = seconds * 750;
 		_exit(run(ctx, "apply", false));
 	}
 	close(fds[1]);
@@ -324,6 +341,7 @@ int vfiobind_main(int argc, char **argv)
 		.root = "",
 		.verbosity = VB_INFO,
 		.probe_wait_ms = 3000,
+		.lock_wait_ms = VB_LOCK_WAIT_MS,
 	};
 	bool json = false, force_stderr = false, all = false, dry_run = false;
 	unsigned timeout = 0;

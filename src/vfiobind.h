@@ -55,6 +55,7 @@ struct vb_ctx {
 	bool to_stderr;		/* log to stderr as well as /dev/kmsg */
 	bool no_kmsg;		/* plan and status never touch the kernel log */
 	unsigned probe_wait_ms;	/* bound on waiting for a driver to bind */
+	unsigned lock_wait_ms;	/* bound on waiting for another run's lock */
 	bool replan;		/* planning again after SR-IOV: say only news */
 	vb_write_fn write_attr;	/* sysfs writer; tests substitute their own */
 	int parse_errors;	/* input items that did not parse */
@@ -281,6 +282,7 @@ struct vb_dev_plan {
 	char driver[VB_NAME_MAX];	/* driver name to bind */
 	char module[VB_NAME_MAX];	/* module that provides it */
 	bool done;			/* already bound and overridden */
+	bool failed;			/* apply: a step failed; held, no driver */
 };
 
 struct vb_sriov_plan {
@@ -377,6 +379,11 @@ int vb_record_write(struct vb_ctx *ctx, const struct vb_inventory *inv,
 		    const struct vb_plan *plan, int status);
 int vb_record_file(struct vb_ctx *ctx, const char *name,
 		   void (*fill)(FILE *f, const void *arg), const void *arg);
+
+/* lock.c: one writing run at a time (apply, release) */
+#define VB_LOCK_WAIT_MS 60000	/* without --timeout; in vfiobind(8) */
+int vb_lock_take(struct vb_ctx *ctx, unsigned wait_ms);
+void vb_lock_drop(int fd);
 
 /* release.c: groups back to their host drivers */
 int vb_release(struct vb_ctx *ctx, struct vb_inventory *inv,

@@ -524,8 +524,9 @@ static int fake_kernel(struct vb_ctx *ctx, const char *rel, const char *value)
 	if (!strcmp(attr, "driver/unbind")) {
 		if (!strcmp(addr, fx->fail_unbind))
 			return -EBUSY;
+		/* the kernel's driver/unbind goes with the driver link */
 		if (!dev_has(fx, addr, "driver"))
-			return -ENODEV;
+			return -ENOENT;
 		fx_bind(fx, addr, NULL);
 		return 0;
 	}
