@@ -17,5 +17,7 @@ int main(void)
 					  image_tests_count, NULL, NULL);
 	failed += _cmocka_run_group_tests("cli", cli_tests, cli_tests_count,
 					  NULL, NULL);
+	failed += _cmocka_run_group_tests("lock", lock_tests, lock_tests_count,
+					  NULL, NULL);
 	return failed ? 1 : 0;
 }
