@@ -224,7 +224,27 @@ static void killed_holder_leaves_no_lock(void **state)
 	close(ready[1]);
 }
 
+/* Two runs never share a temporary: each record's is made with O_EXCL
+ * under a name of its own, so what another run (or anyone) left at the
+ * old fixed name is neither written into nor followed. */
+static void records_use_temporaries_of_their_own(void **state)
+{
+	struct fx *fx = *state;
+	struct fx_pipeline p;
+	char buf[4096];
+
+	fx_link(fx, "run/vfiobind/.state.json.tmp", "../../victim");
+	fx_plan(fx, &p, "vfio.bind=01:01.0", NULL);
+	assert_int_equal(vb_record_write(&fx->ctx, &p.inv, &p.plan, 0), 0);
+	fx_path(fx, buf, sizeof(buf), "victim");
+	assert_int_equal(access(buf, F_OK), -1);
+	fx_read(fx, "run/vfiobind/state.json", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "\"address\": \"0000:01:01.1\""));
+	fx_pipeline_free(fx, &p);
+}
+
 const struct CMUnitTest lock_tests[] = {
+	cmocka_unit_test_setup_teardown(records_use_temporaries_of_their_own, dual_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(already_unbound_is_no_failure, dual_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(two_runs_interleave, dual_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(apply_waits_read_only_commands_do_not, dual_setup, fx_teardown),
