@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -260,6 +261,12 @@ static int run(struct vb_ctx *ctx, const char *cmd, bool json)
 	}
 	vb_plan_log(ctx, &plan);
 	if (apply) {
+		/* Recorded before the first write as well: a run killed or
+		 * stuck half way leaves its plan without an exit_status, the
+		 * mark of a run that did not finish, and release finds the
+		 * devices it set out to claim. */
+		if (!plan.off && plan_acts(&plan))
+			vb_record_write(ctx, &inv, &plan, -1);
 		vb_run_apply(ctx, &inv, &rules, &mods, &plan, &res);
 		summary(ctx, &plan, &res);
 	} else if (!strcmp(cmd, "plan")) {
@@ -279,6 +286,31 @@ static int run(struct vb_ctx *ctx, const char *cmd, bool json)
 	vb_inventory_free(&inv);
 	vb_rules_free(&rules);
 	return status;
+}
+
+/* The name of a signal, as kill -l prints it: the log must say how a
+ * run ended, and musl has no sigabbrev_np. */
+static const char *signal_name(int sig)
+{
+	static const struct { int sig; const char *name; } names[] = {
+		{ SIGHUP, "SIGHUP" }, { SIGINT, "SIGINT" },
+		{ SIGQUIT, "SIGQUIT" }, { SIGILL, "SIGILL" },
+		{ SIGTRAP, "SIGTRAP" }, { SIGABRT, "SIGABRT" },
+		{ SIGBUS, "SIGBUS" }, { SIGFPE, "SIGFPE" },
+		{ SIGKILL, "SIGKILL" }, { SIGUSR1, "SIGUSR1" },
+		{ SIGSEGV, "SIGSEGV" }, { SIGUSR2, "SIGUSR2" },
+		{ SIGPIPE, "SIGPIPE" }, { SIGALRM, "SIGALRM" },
+		{ SIGTERM, "SIGTERM" }, { SIGXCPU, "SIGXCPU" },
+		{ SIGXFSZ, "SIGXFSZ" }, { SIGSYS, "SIGSYS" },
+	};
+	static char other[24];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (names[i].sig == sig)
+			return names[i].name;
+	snprintf(other, sizeof(other), "signal %d", sig);
+	return other;
 }
 
 /*
@@ -325,13 +357,18 @@ static int run_bounded(struct vb_ctx *ctx, unsigned seconds)
 	} while (ms > 0 && r < 0 && errno == EINTR);
 	close(fds[0]);
 	if (ms <= 0 || r <= 0) {	/* poll cannot fail here; if it did, go on */
-		vb_err(ctx, "apply still running after %u s (pid %d): returning so the boot goes on; it finishes in the background or stays stuck in the kernel",
+		vb_err(ctx, "apply still running after %u s (pid %d): returning so the boot goes on; it finishes in the background or stays stuck in the kernel; /run/vfiobind/state.json has its plan, without an exit_status until it ends",
 		       seconds, (int)pid);
 		return VB_EXIT_FAILED;
 	}
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return VB_EXIT_FAILED;
+	if (WIFSIGNALED(status)) {
+		vb_err(ctx, "apply (pid %d) was killed by %s before it finished; what it claimed keeps driver_override, and /run/vfiobind/state.json has its plan without an exit_status",
+		       (int)pid, signal_name(WTERMSIG(status)));
+		return VB_EXIT_FAILED;
+	}
 	return WIFEXITED(status) ? WEXITSTATUS(status) : VB_EXIT_FAILED;
 }
 

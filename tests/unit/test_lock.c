@@ -243,7 +243,26 @@ static void records_use_temporaries_of_their_own(void **state)
 	fx_pipeline_free(fx, &p);
 }
 
+/* A run killed half way: the log names the signal, and the record it
+ * wrote before its first write says what it set out to claim, without
+ * an exit_status. */
+static void killed_run_named_and_recorded(void **state)
+{
+	struct fx *fx = *state;
+	char buf[4096];
+
+	fx_write(fx, "modprobe", "#!/bin/sh\nkill -KILL $PPID\n");
+	assert_int_equal(fx_run(fx, out, sizeof(out), err, sizeof(err),
+				"--stderr", "--cmdline", "vfio.bind=01:01.0",
+				"--timeout", "60", "apply", NULL), 1);
+	assert_non_null(strstr(err, ") was killed by SIGKILL before it finished"));
+	fx_read(fx, "run/vfiobind/state.json", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "\"address\": \"0000:01:01.1\""));
+	assert_null(strstr(buf, "exit_status"));
+}
+
 const struct CMUnitTest lock_tests[] = {
+	cmocka_unit_test_setup_teardown(killed_run_named_and_recorded, dual_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(records_use_temporaries_of_their_own, dual_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(already_unbound_is_no_failure, dual_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(two_runs_interleave, dual_setup, fx_teardown),
