@@ -45,21 +45,6 @@ extern char **environ;
 /* A module whose init hangs must not hang the boot with it. */
 #define MODPROBE_WAIT_MS 60000
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
 static const char *modprobe_path(const struct vb_ctx *ctx)
 {
 	static const char *const paths[] = { "/sbin/modprobe",
@@ -93,20 +78,20 @@ int vb_modprobe(struct vb_ctx *ctx, const char *module, const char *param)
 		execve(path, argv, environ);
 		_exit(127);
 	}
-	for (long end = now_ms() + MODPROBE_WAIT_MS;;) {
+	for (long end = vb_now_ms() + MODPROBE_WAIT_MS;;) {
 		pid_t w = waitpid(pid, &status, WNOHANG);
 
 		if (w == pid)
 			break;
 		if (w < 0 && errno != EINTR)
 			return -errno;
-		if (now_ms() >= end) {
+		if (vb_now_ms() >= end) {
 			kill(pid, SIGKILL);
 			vb_err(ctx, "%s %s did not finish within %d s; not waiting for it",
 			       path, module, MODPROBE_WAIT_MS / 1000);
 			return -ETIMEDOUT;
 		}
-		sleep_ms(5);
+		vb_sleep_ms(5);
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
@@ -184,14 +169,14 @@ static int load_module(struct vb_ctx *ctx, const struct vb_modules *mods,
 
 	if (!param && module_loaded(ctx, mods, module, driver))
 		return 0;
-	t0 = now_ms();
+	t0 = vb_now_ms();
 	r = vb_modprobe(ctx, module, param);
 	if (r < 0)
 		vb_err(ctx, "loading module %s%s%s failed", module,
 		       param ? " " : "", param ? param : "");
 	else	/* the time a boot spends loading modules for the claims */
 		vb_info(ctx, "loaded module %s%s%s in %ld ms", module,
-			param ? " " : "", param ? param : "", now_ms() - t0);
+			param ? " " : "", param ? param : "", vb_now_ms() - t0);
 	return r;
 }
 
@@ -448,7 +433,7 @@ int vb_apply_claims(struct vb_ctx *ctx, struct vb_apply *ap,
 static void wait_bound(struct vb_ctx *ctx, struct vb_device **devs,
 		       const char **want, size_t n, unsigned wait_ms)
 {
-	long deadline = now_ms() + wait_ms;
+	long deadline = vb_now_ms() + wait_ms;
 	size_t i, pending;
 
 	for (;;) {
@@ -462,9 +447,9 @@ static void wait_bound(struct vb_ctx *ctx, struct vb_device **devs,
 			else
 				pending++;
 		}
-		if (!pending || now_ms() >= deadline)
+		if (!pending || vb_now_ms() >= deadline)
 			return;
-		sleep_ms(10);
+		vb_sleep_ms(10);
 	}
 }
 
@@ -484,13 +469,13 @@ static const char *sriov_error(int r)
 /* Waits, bounded, until the device has any driver at all. */
 bool vb_wait_any_driver(struct vb_ctx *ctx, struct vb_device *d)
 {
-	long deadline = now_ms() + ctx->probe_wait_ms;
+	long deadline = vb_now_ms() + ctx->probe_wait_ms;
 
 	for (;;) {
 		vb_device_refresh(ctx, d);
-		if (d->driver[0] || now_ms() >= deadline)
+		if (d->driver[0] || vb_now_ms() >= deadline)
 			return d->driver[0] != '\0';
-		sleep_ms(10);
+		vb_sleep_ms(10);
 	}
 }
 

@@ -244,7 +244,8 @@ static int run(struct vb_ctx *ctx, const char *cmd, bool json)
 		return VB_EXIT_FAILED;
 	}
 	/* status shows every device; plan and apply read what rules touch */
-	if (vb_inventory_read(ctx, &inv, strcmp(cmd, "status") ? &rules : NULL) < 0) {
+	if (vb_inventory_read(ctx, &inv, strcmp(cmd, "status") ? &rules : NULL) < 0 ||
+	    (apply && vb_run_settle(ctx, &inv, &rules) < 0)) {
 		vb_lock_drop(lock);
 		vb_rules_free(&rules);
 		return VB_EXIT_FAILED;

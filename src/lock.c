@@ -19,18 +19,9 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "vfiobind.h"
-
-static long lock_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 /* The holder writes its pid into the file, for the message of a waiter. */
 static void holder_pid(int fd, char *buf, size_t len)
@@ -54,8 +45,7 @@ static void holder_pid(int fd, char *buf, size_t len)
 int vb_lock_take(struct vb_ctx *ctx, unsigned wait_ms)
 {
 	char run[PATH_MAX], dir[PATH_MAX], path[PATH_MAX], pid[32];
-	struct timespec nap = { 0, 5 * 1000000L };
-	long end = lock_now_ms() + wait_ms;
+	long end = vb_now_ms() + wait_ms;
 	bool waited = false;
 	int fd, r;
 
@@ -90,14 +80,14 @@ int vb_lock_take(struct vb_ctx *ctx, unsigned wait_ms)
 			vb_info(ctx, "waiting for another vfiobind run (pid %s) to finish", pid);
 			waited = true;
 		}
-		if (lock_now_ms() >= end) {
+		if (vb_now_ms() >= end) {
 			holder_pid(fd, pid, sizeof(pid));
 			vb_err(ctx, "another vfiobind run (pid %s) held %s for %u ms: this run wrote nothing",
 			       pid, path, wait_ms);
 			close(fd);
 			return -ETIMEDOUT;
 		}
-		nanosleep(&nap, NULL);
+		vb_sleep_ms(5);
 	}
 	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
 	if (ftruncate(fd, 0) == 0 &&

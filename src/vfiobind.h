@@ -105,6 +105,8 @@ int vb_idset_add(struct vb_idset *s, uint64_t id);
 bool vb_idset_has(const struct vb_idset *s, uint64_t id);
 void vb_idset_free(struct vb_idset *s);
 bool vb_valid_name(const char *name);
+long vb_now_ms(void);
+void vb_sleep_ms(long ms);
 void vb_module_name(char *dst, size_t len, const char *name);
 
 /* Selectors, targets and rules: the grammar shared by the kernel command
@@ -356,6 +358,8 @@ bool vb_wait_any_driver(struct vb_ctx *ctx, struct vb_device *d);
 int vb_run_apply(struct vb_ctx *ctx, struct vb_inventory *inv,
 		 const struct vb_rules *rules, const struct vb_modules *mods,
 		 struct vb_plan *plan, struct vb_results *res);
+int vb_run_settle(struct vb_ctx *ctx, struct vb_inventory *inv,
+		  const struct vb_rules *rules);
 int vb_exit_status(const struct vb_ctx *ctx, const struct vb_plan *plan,
 		   const struct vb_results *res);
 

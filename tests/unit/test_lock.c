@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -261,7 +262,92 @@ static void killed_run_named_and_recorded(void **state)
 	assert_null(strstr(buf, "exit_status"));
 }
 
+/* What cli.c does for apply --device ADDR, with the fake kernel. */
+static int device_apply(struct fx *fx, const char *addr, const char *cmdline)
+{
+	struct vb_selector sel;
+	struct fx_pipeline p;
+	int status;
+
+	assert_int_equal(vb_parse_addr(addr, &sel), 0);
+	fx->ctx.scope = &sel;
+	fx->ctx.nscope = 1;
+	memset(&p, 0, sizeof(p));
+	vb_cmdline_rules(&fx->ctx, cmdline, &p.rules);
+	assert_int_equal(vb_inventory_read(&fx->ctx, &p.inv, &p.rules), 0);
+	assert_int_equal(vb_run_settle(&fx->ctx, &p.inv, &p.rules), 0);
+	vb_modules_load(&fx->ctx, &p.mods);
+	assert_int_equal(vb_plan_build(&p.inv, &p.rules, &p.mods, &p.plan), 0);
+	vb_plan_log(&fx->ctx, &p.plan);
+	vb_run_apply(&fx->ctx, &p.inv, &p.rules, &p.mods, &p.plan, &p.res);
+	status = vb_exit_status(&fx->ctx, &p.plan, &p.res);
+	fx_pipeline_free(fx, &p);
+	fx->ctx.scope = NULL;
+	fx->ctx.nscope = 0;
+	return status;
+}
+
+/* A slot whose second function is listed in the group but not yet a PCI
+ * device: the run for the first waits for it (bounded) and claims the
+ * whole group, instead of refusing it. */
+static void group_filling_in_is_waited_for(void **state)
+{
+	struct fx *fx = fx_new();
+	char buf[64];
+	pid_t pid;
+	int i;
+
+	(void)state;
+	fx_dev(fx, "0000:00:1e.0", NULL, 0x1b36, 0x000e, 0x060400, 5);
+	fx_dev(fx, "0000:01:01.0", "0000:00:1e.0", 0x8086, 0x100e, 0x020000, 5);
+	fx_native(fx, "0000:01:01.0", "e1000");
+	fx_bind(fx, "0000:01:01.0", "e1000");
+	fx_link(fx, "sys/kernel/iommu_groups/5/devices/0000:01:01.1",
+		"../../../../devices/pci0000:00/0000:00:1e.0/0000:01:01.1");
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {	/* the kernel, adding the function a moment later */
+		for (i = 0; i < 3000 && !fx_msg(fx, "waiting for 0000:01:01.1"); i++)
+			usleep(10000);
+		fx_dev(fx, "0000:01:01.1", "0000:00:1e.0", 0x8086, 0x100e, 0x020000, 5);
+		_exit(0);
+	}
+	assert_int_equal(device_apply(fx, "0000:01:01.0", "vfio.bind=01:01.0"), VB_EXIT_OK);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	assert_true(fx_msg(fx, "IOMMU group 5: waiting for 0000:01:01.1 to become a readable PCI device"));
+	assert_false(fx_msg(fx, "refused"));
+	assert_string_equal(fx_driver_of(fx, "0000:01:01.0", buf, sizeof(buf)), "vfio-pci");
+	assert_string_equal(fx_driver_of(fx, "0000:01:01.1", buf, sizeof(buf)), "vfio-pci");
+	fx_free(fx);
+	free(fx);
+}
+
+/* The run for an early function claimed it; a later member (a storage
+ * controller nobody selected) makes the group refused: the earlier claim
+ * is given back, and the log says why. */
+static void later_member_refusing_gives_claims_back(void **state)
+{
+	struct fx *fx = *state;
+	char buf[64];
+
+	fx_dev(fx, "0000:00:1e.0", NULL, 0x1b36, 0x000e, 0x060400, 6);
+	fx_dev(fx, "0000:02:01.0", "0000:00:1e.0", 0x8086, 0x100e, 0x020000, 6);
+	fx_native(fx, "0000:02:01.0", "e1000");
+	fx_bind(fx, "0000:02:01.0", "e1000");
+	assert_int_equal(device_apply(fx, "0000:02:01.0", "vfio.bind=02:01.0"), VB_EXIT_OK);
+	assert_string_equal(fx_driver_of(fx, "0000:02:01.0", buf, sizeof(buf)), "vfio-pci");
+	fx_dev(fx, "0000:02:01.1", "0000:00:1e.0", 0x8086, 0x2922, 0x010601, 6);
+	assert_int_equal(device_apply(fx, "0000:02:01.1", "vfio.bind=02:01.0"), VB_EXIT_FAILED);
+	assert_true(fx_msg(fx, "IOMMU group 6: refused now that all its members are here: giving back the claims earlier runs made in it"));
+	assert_string_equal(fx_read(fx, "sys/bus/pci/devices/0000:02:01.0/driver_override",
+				    buf, sizeof(buf)), "(null)");
+	assert_string_equal(fx_driver_of(fx, "0000:02:01.0", buf, sizeof(buf)), "e1000");
+	assert_string_equal(fx_driver_of(fx, "0000:02:01.1", buf, sizeof(buf)), "");
+}
+
 const struct CMUnitTest lock_tests[] = {
+	cmocka_unit_test(group_filling_in_is_waited_for),
+	cmocka_unit_test_setup_teardown(later_member_refusing_gives_claims_back, dual_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(killed_run_named_and_recorded, dual_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(records_use_temporaries_of_their_own, dual_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(already_unbound_is_no_failure, dual_setup, fx_teardown),
