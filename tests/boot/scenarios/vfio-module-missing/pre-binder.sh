@@ -1,0 +1,5 @@
+# shellcheck shell=sh
+# An image without the vfio modules: the module loader says "not found".
+for d in /lib/modules/*/kernel/drivers/vfio /usr/lib/modules/*/kernel/drivers/vfio; do
+    [ -d "$d" ] && rm -rf "$d" && echo "pre-binder: removed $d"
+done
