@@ -19,9 +19,14 @@
  *     succeeds even when nothing bound;
  *  6. check that every group given to vfio or pci-stub is usable by vfio.
  *
- * A device that fails keeps its driver_override, so host drivers still
- * cannot take it.  Only attributes of planned devices are written.  What
- * happened is counted in struct vb_results; the log only reports it.
+ * Failures fail closed: a claimed device that a step fails on (its
+ * module does not load, a write fails) keeps its driver_override, loses
+ * any driver it has, and is not probed; its group is never given back
+ * to host drivers by apply.  That is release's job: a host driver taking
+ * a device meant for a VM (a NAS VM's disks, a router VM's WAN port) is
+ * the harm, a device without a driver is not.  Only attributes of planned
+ * devices are written.  What happened is counted in struct vb_results;
+ * the log only reports it.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -39,21 +44,6 @@ extern char **environ;
 
 /* A module whose init hangs must not hang the boot with it. */
 #define MODPROBE_WAIT_MS 60000
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
 
 static const char *modprobe_path(const struct vb_ctx *ctx)
 {
@@ -88,20 +78,20 @@ int vb_modprobe(struct vb_ctx *ctx, const char *module, const char *param)
 		execve(path, argv, environ);
 		_exit(127);
 	}
-	for (long end = now_ms() + MODPROBE_WAIT_MS;;) {
+	for (long end = vb_now_ms() + MODPROBE_WAIT_MS;;) {
 		pid_t w = waitpid(pid, &status, WNOHANG);
 
 		if (w == pid)
 			break;
 		if (w < 0 && errno != EINTR)
 			return -errno;
-		if (now_ms() >= end) {
+		if (vb_now_ms() >= end) {
 			kill(pid, SIGKILL);
 			vb_err(ctx, "%s %s did not finish within %d s; not waiting for it",
 			       path, module, MODPROBE_WAIT_MS / 1000);
 			return -ETIMEDOUT;
 		}
-		sleep_ms(5);
+		vb_sleep_ms(5);
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
@@ -179,14 +169,14 @@ static int load_module(struct vb_ctx *ctx, const struct vb_modules *mods,
 
 	if (!param && module_loaded(ctx, mods, module, driver))
 		return 0;
-	t0 = now_ms();
+	t0 = vb_now_ms();
 	r = vb_modprobe(ctx, module, param);
 	if (r < 0)
 		vb_err(ctx, "loading module %s%s%s failed", module,
 		       param ? " " : "", param ? param : "");
 	else	/* the time a boot spends loading modules for the claims */
 		vb_info(ctx, "loaded module %s%s%s in %ld ms", module,
-			param ? " " : "", param ? param : "", now_ms() - t0);
+			param ? " " : "", param ? param : "", vb_now_ms() - t0);
 	return r;
 }
 
@@ -265,6 +255,11 @@ static int unbind(struct vb_ctx *ctx, struct vb_device *d, const char *why)
 	snprintf(rel, sizeof(rel), "/sys/bus/pci/devices/%s/driver/unbind",
 		 d->addr);
 	r = vb_write_attr(ctx, rel, d->addr);
+	/* driver/unbind is gone with the driver: someone unbound it first. */
+	if (r == -ENOENT) {
+		vb_info(ctx, "%s: already unbound from %s", d->addr, d->driver);
+		r = 0;
+	}
 	if (r < 0)
 		vb_err(ctx, "%s: unbinding from %s failed: %s", d->addr,
 		       d->driver, strerror(-r));
@@ -284,45 +279,18 @@ static int claim(struct vb_ctx *ctx, struct vb_device *d,
 	return 0;
 }
 
-/*
- * Gives first's group back: every claimed member gets its old override,
- * and a member that lost its driver here is probed again, so its host
- * driver comes back.  The group is as it was, and left alone.
- */
-static void give_back_group(struct pass *p, size_t first)
-{
-	size_t i;
-
-	for (i = 0; i < p->plan->ndev; i++) {
-		struct vb_device *d = &p->inv->dev[i], *old = &p->ap->saved[i];
-
-		if (p->plan->dev[i].claim != CLAIM_BIND ||
-		    !vb_same_group(p->inv, first, i))
-			continue;
-		p->plan->dev[i].claim = CLAIM_REFUSED;
-		if (strcmp(d->override, old->override) &&
-		    vb_dev_write(p->ctx, d, "driver_override",
-			      old->override[0] ? old->override : "\n") == 0)
-			snprintf(d->override, sizeof(d->override), "%s",
-				 old->override);
-		if (old->driver[0] && !d->driver[0])
-			vb_write_attr(p->ctx, "/sys/bus/pci/drivers_probe",
-				      d->addr);
-	}
-}
-
+/* The group keeps what was claimed: no host driver gets it back. */
 static void group_failed(struct pass *p, size_t first, size_t culprit)
 {
-	give_back_group(p, first);
-	p->ap->res.failed++;
-	vb_err(p->ctx, "%s: claiming %s failed: the group is given back to its host drivers",
+	p->plan->dev[culprit].failed = true;
+	vb_err(p->ctx, "%s: claiming %s failed: it keeps driver_override and gets no host driver; 'vfiobind release' gives it back",
 	       p->inv->dev[culprit].addr,
 	       p->inv->dev[first].group >= 0 ? "its IOMMU group" : "it");
 }
 
 /*
- * Runs step on every claimed member not yet done, group by group; the
- * first member it fails on gives its whole group back.
+ * Runs step on every claimed member not yet done, group by group; a
+ * member it fails on is marked failed and held as it is.
  */
 static void each_member(struct pass *p, int (*step)(struct pass *p, size_t i))
 {
@@ -337,10 +305,9 @@ static void each_member(struct pass *p, int (*step)(struct pass *p, size_t i))
 			if (dp->claim != CLAIM_BIND || dp->done ||
 			    !vb_same_group(p->inv, first, i))
 				continue;
-			if (step(p, i) < 0) {
+			/* The other members go on: each is held either way. */
+			if (step(p, i) < 0 && !dp->failed)
 				group_failed(p, first, i);
-				break;
-			}
 		}
 	}
 }
@@ -369,14 +336,18 @@ static int take_over_step(struct pass *p, size_t i)
 	vb_device_refresh(p->ctx, d);
 	if (!d->driver[0] || !strcmp(d->driver, want))
 		return 0;
+	/* Without its override a driverless device is anyone's. */
+	if (strcmp(d->override, want))
+		return -EIO;
 	return unbind(p->ctx, d,
 		      strcmp(d->driver, p->ap->saved[i].driver) ?
 		      "it bound while modules loaded" :
 		      "bound before vfiobind ran");
 }
 
-/* Devices whose driver did not load go back as they were. */
-static void untouch_module(struct pass *p, const char *module)
+/* Devices whose driver did not load keep their override (set before
+ * the load) and lose any driver: held for the VM, not handed back. */
+static void module_failed(struct pass *p, const char *module)
 {
 	size_t i;
 
@@ -384,12 +355,9 @@ static void untouch_module(struct pass *p, const char *module)
 		if (p->plan->dev[i].claim != CLAIM_BIND ||
 		    strcmp(p->plan->dev[i].module, module))
 			continue;
-		vb_err(p->ctx, "%s: module %s did not load: %s left untouched",
-		       p->inv->dev[i].addr, module,
-		       p->inv->dev[i].group >= 0 ? "its IOMMU group" :
-		       "device");
-		give_back_group(p, i);
-		p->ap->res.failed++;
+		p->plan->dev[i].failed = true;
+		vb_err(p->ctx, "%s: module %s did not load: the device keeps driver_override=%s and gets no driver",
+		       p->inv->dev[i].addr, module, p->plan->dev[i].driver);
 	}
 }
 
@@ -430,7 +398,7 @@ static void load_modules(struct pass *p, bool for_sriov)
 				NULL) == 0)
 			confirm_driver_name(ctx, dp->module, plan);
 		else
-			untouch_module(p, dp->module);
+			module_failed(p, dp->module);
 	}
 	/* Not needed to bind, but QEMU needs it to open the group. */
 	if (any_vfio &&
@@ -465,7 +433,7 @@ int vb_apply_claims(struct vb_ctx *ctx, struct vb_apply *ap,
 static void wait_bound(struct vb_ctx *ctx, struct vb_device **devs,
 		       const char **want, size_t n, unsigned wait_ms)
 {
-	long deadline = now_ms() + wait_ms;
+	long deadline = vb_now_ms() + wait_ms;
 	size_t i, pending;
 
 	for (;;) {
@@ -479,9 +447,9 @@ static void wait_bound(struct vb_ctx *ctx, struct vb_device **devs,
 			else
 				pending++;
 		}
-		if (!pending || now_ms() >= deadline)
+		if (!pending || vb_now_ms() >= deadline)
 			return;
-		sleep_ms(10);
+		vb_sleep_ms(10);
 	}
 }
 
@@ -501,13 +469,13 @@ static const char *sriov_error(int r)
 /* Waits, bounded, until the device has any driver at all. */
 bool vb_wait_any_driver(struct vb_ctx *ctx, struct vb_device *d)
 {
-	long deadline = now_ms() + ctx->probe_wait_ms;
+	long deadline = vb_now_ms() + ctx->probe_wait_ms;
 
 	for (;;) {
 		vb_device_refresh(ctx, d);
-		if (d->driver[0] || now_ms() >= deadline)
+		if (d->driver[0] || vb_now_ms() >= deadline)
 			return d->driver[0] != '\0';
-		sleep_ms(10);
+		vb_sleep_ms(10);
 	}
 }
 
@@ -674,7 +642,10 @@ static size_t probe_claimed(struct vb_ctx *ctx, struct vb_inventory *inv,
 		}
 		vb_device_refresh(ctx, d);
 		if (d->driver[0] && strcmp(d->driver, dp->driver) &&
+		    !strcmp(d->override, dp->driver) &&
 		    unbind(ctx, d, "it holds a claimed device at probe time") < 0)
+			continue;
+		if (dp->failed)	/* held without a driver: nothing to probe */
 			continue;
 		if (strcmp(d->driver, dp->driver))
 			vb_write_attr(ctx, "/sys/bus/pci/drivers_probe",
@@ -696,6 +667,16 @@ static void verify_bound(struct vb_ctx *ctx, const struct vb_inventory *inv,
 
 		if (dp->claim != CLAIM_BIND || dp->done)
 			continue;
+		if (dp->failed) {
+			res->failed++;
+			if (d->driver[0])
+				vb_err(ctx, "%s: still bound to %s after the failure above",
+				       d->addr, d->driver);
+			else
+				vb_err(ctx, "%s: held without a driver (driver_override %s) after the failure above",
+				       d->addr, d->override[0] ? d->override : "none");
+			continue;
+		}
 		if (!strcmp(d->driver, dp->driver)) {
 			vb_info(ctx, "%s: bound to %s", d->addr, dp->driver);
 			res->bound++;

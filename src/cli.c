@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -81,7 +82,7 @@ static const char usage_text[] =
 "  -t, --timeout SECONDS apply: return after at most SECONDS (with status 1 and\n"
 "                        an error in the kernel log), leaving a run stuck in a\n"
 "                        sysfs write to finish in the background; for boot\n"
-"                        hooks, which use 120 (default: no bound)\n"
+"                        hooks and units, which use 120 (default: no bound)\n"
 "  -w, --wait MS         wait at most MS milliseconds for drivers to bind\n"
 "                        (default 3000; some drivers probe asynchronously)\n"
 "  -j, --json            plan and status as JSON\n"
@@ -99,6 +100,11 @@ static const char usage_text[] =
 "      --stderr          log to stderr too (the default when it is a terminal)\n"
 "  -h, --help            show this help\n"
 "  -V, --version         show the version\n"
+"\n"
+"apply and release hold a lock (flock on /run/vfiobind/lock) from before\n"
+"they read the devices to their end, waiting for another run at most 60 s\n"
+"(3/4 of --timeout). A device a failed run selected keeps its override and\n"
+"no driver: release gives it back.\n"
 "\n"
 "Exit status: 0 everything planned was done (or would be); 1 a rule could\n"
 "not be satisfied or a binding failed verification; 2 bad usage, or input\n"
@@ -222,7 +228,7 @@ static int release(struct vb_ctx *ctx, char **args, int nargs, bool dry_run,
 	struct vb_inventory inv = { 0 };
 	struct vb_selector *sel;
 	char err[512];
-	int i, status;
+	int i, status, lock;
 
 	sel = calloc((size_t)nargs + 1, sizeof(*sel));
 	if (!sel)
@@ -233,7 +239,11 @@ static int release(struct vb_ctx *ctx, char **args, int nargs, bool dry_run,
 			return usage_error("%s", err);
 		}
 	}
-	if (vb_inventory_read(ctx, &inv, NULL) < 0) {
+	/* The lock before the inventory: an apply or release that ran
+	 * first is seen as it left the groups. */
+	lock = dry_run ? -1 : vb_lock_take(ctx, ctx->lock_wait_ms);
+	if (lock == -ETIMEDOUT || vb_inventory_read(ctx, &inv, NULL) < 0) {
+		vb_lock_drop(lock);
 		free(sel);
 		return VB_EXIT_FAILED;
 	}
@@ -243,6 +253,7 @@ static int release(struct vb_ctx *ctx, char **args, int nargs, bool dry_run,
 			break;
 		}
 	status = vb_release(ctx, &inv, sel, (size_t)nargs, dry_run, force);
+	vb_lock_drop(lock);
 	vb_inventory_free(&inv);
 	free(sel);
 	return status;
@@ -258,6 +269,17 @@ static bool plan_acts(const struct vb_plan *plan)
 	return plan->nsriov > 0;
 }
 
+/* What apply will write: a claim not yet bound as planned, or SR-IOV. */
+static bool plan_writes(const struct vb_plan *plan)
+{
+	size_t i;
+
+	for (i = 0; i < plan->ndev; i++)
+		if (plan->dev[i].claim == CLAIM_BIND && !plan->dev[i].done)
+			return true;
+	return plan->nsriov > 0;
+}
+
 static int run(struct vb_ctx *ctx, const char *cmd, bool json)
 {
 	struct vb_rules rules = { 0 };
@@ -266,7 +288,7 @@ static int run(struct vb_ctx *ctx, const char *cmd, bool json)
 	struct vb_plan plan = { 0 };
 	struct vb_results res;
 	bool apply = !strcmp(cmd, "apply"), export = !strcmp(cmd, "export");
-	int status, exported = 0, verbosity = ctx->verbosity;
+	int status, exported = 0, verbosity = ctx->verbosity, lock = -1;
 
 	if (apply) {
 		clock_gettime(CLOCK_REALTIME, &ctx->started);
@@ -281,8 +303,17 @@ static int run(struct vb_ctx *ctx, const char *cmd, bool json)
 	ctx->verbosity = verbosity;
 	if (apply && !ctx->nscope)
 		vb_rules_marker(ctx, &rules);
+	/* apply holds the lock from before its inventory, so a run that
+	 * waited for another reads what that one did, to after its record:
+	 * plan and status only read, and take none. */
+	if (apply && (lock = vb_lock_take(ctx, ctx->lock_wait_ms)) == -ETIMEDOUT) {
+		vb_rules_free(&rules);
+		return VB_EXIT_FAILED;
+	}
 	/* status shows every device; plan and apply read what rules touch */
-	if (vb_inventory_read(ctx, &inv, strcmp(cmd, "status") ? &rules : NULL) < 0) {
+	if (vb_inventory_read(ctx, &inv, strcmp(cmd, "status") ? &rules : NULL) < 0 ||
+	    (apply && vb_run_settle(ctx, &inv, &rules) < 0)) {
+		vb_lock_drop(lock);
 		vb_rules_free(&rules);
 		return VB_EXIT_FAILED;
 	}
@@ -301,6 +332,12 @@ static int run(struct vb_ctx *ctx, const char *cmd, bool json)
 	if (!export)
 		vb_plan_log(ctx, &plan);
 	if (apply) {
+		/* Recorded before the first write as well: a run killed or
+		 * stuck half way leaves its plan without an exit_status, the
+		 * mark of a run that did not finish, and release finds the
+		 * devices it set out to claim. */
+		if (!plan.off && plan_writes(&plan))
+			vb_record_write(ctx, &inv, &plan, -1);
 		vb_run_apply(ctx, &inv, &rules, &mods, &plan, &res);
 		summary(ctx, &plan, &res);
 	} else if (!strcmp(cmd, "plan")) {
@@ -317,12 +354,38 @@ static int run(struct vb_ctx *ctx, const char *cmd, bool json)
 	 * record; one that did records its groups beside state.json. */
 	if (apply && (!ctx->nscope || ctx->writes))
 		vb_record_write(ctx, &inv, &plan, status);
+	vb_lock_drop(lock);
 	vb_plan_free(&plan);
 	vb_modules_free(&mods);
 	vb_inventory_free(&inv);
 	vb_rules_free(&rules);
 	ctx->res = NULL;
 	return status;
+}
+
+/* The name of a signal, as kill -l prints it: the log must say how a
+ * run ended, and musl has no sigabbrev_np. */
+static const char *signal_name(int sig)
+{
+	static const struct { int sig; const char *name; } names[] = {
+		{ SIGHUP, "SIGHUP" }, { SIGINT, "SIGINT" },
+		{ SIGQUIT, "SIGQUIT" }, { SIGILL, "SIGILL" },
+		{ SIGTRAP, "SIGTRAP" }, { SIGABRT, "SIGABRT" },
+		{ SIGBUS, "SIGBUS" }, { SIGFPE, "SIGFPE" },
+		{ SIGKILL, "SIGKILL" }, { SIGUSR1, "SIGUSR1" },
+		{ SIGSEGV, "SIGSEGV" }, { SIGUSR2, "SIGUSR2" },
+		{ SIGPIPE, "SIGPIPE" }, { SIGALRM, "SIGALRM" },
+		{ SIGTERM, "SIGTERM" }, { SIGXCPU, "SIGXCPU" },
+		{ SIGXFSZ, "SIGXFSZ" }, { SIGSYS, "SIGSYS" },
+	};
+	static char other[24];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (names[i].sig == sig)
+			return names[i].name;
+	snprintf(other, sizeof(other), "signal %d", sig);
+	return other;
 }
 
 /*
@@ -368,6 +431,9 @@ static int run_bounded(struct vb_ctx *ctx, unsigned seconds)
 	}
 	if (pid == 0) {
 		close(fds[0]);
+		/* Waiting for another run's lock takes part of the bound, and
+		 * leaves a quarter for a run that gives up to say so itself. */
+		ctx->lock_wait_ms = seconds * 750;
 		_exit(run(ctx, "apply", false));
 	}
 	close(fds[1]);
@@ -383,13 +449,18 @@ static int run_bounded(struct vb_ctx *ctx, unsigned seconds)
 	} while (ms > 0 && r < 0 && errno == EINTR);
 	close(fds[0]);
 	if (ms <= 0 || r <= 0) {	/* poll cannot fail here; if it did, go on */
-		vb_err(ctx, "apply still running after %u s (pid %d): returning so the boot goes on; it finishes in the background or stays stuck in the kernel",
+		vb_err(ctx, "apply still running after %u s (pid %d): returning so the boot goes on; it finishes in the background or stays stuck in the kernel; /run/vfiobind/state.json has its plan, without an exit_status until it ends",
 		       seconds, (int)pid);
 		return VB_EXIT_FAILED;
 	}
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return VB_EXIT_FAILED;
+	if (WIFSIGNALED(status)) {
+		vb_err(ctx, "apply (pid %d) was killed by %s before it finished; what it claimed keeps driver_override, and /run/vfiobind/state.json has its plan without an exit_status",
+		       (int)pid, signal_name(WTERMSIG(status)));
+		return VB_EXIT_FAILED;
+	}
 	return WIFEXITED(status) ? WEXITSTATUS(status) : VB_EXIT_FAILED;
 }
 
@@ -399,6 +470,7 @@ int vfiobind_main(int argc, char **argv)
 		.root = "",
 		.verbosity = VB_INFO,
 		.probe_wait_ms = 3000,
+		.lock_wait_ms = VB_LOCK_WAIT_MS,
 	};
 	bool json = false, force_stderr = false, all = false, dry_run = false;
 	bool force = false, write = false;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* What the program prints: plan, status (text or JSON) and the record. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -454,23 +455,33 @@ void vb_status_print(const struct vb_inventory *inv,
 		vb_json_close(jp, '}');
 }
 
-/* /run/vfiobind/NAME: written whole to a temporary, then renamed. */
+/*
+ * /run/vfiobind/NAME: written whole to a temporary of its own, then
+ * renamed over the record.  mkostemp creates the temporary with O_EXCL
+ * under a name no other run has, so two runs (one that outlived its
+ * --timeout and the late unit) never write into one file.
+ */
 int vb_record_file(struct vb_ctx *ctx, const char *name,
 		   void (*fill)(FILE *f, const void *arg), const void *arg)
 {
 	char dir[PATH_MAX], tmp[PATH_MAX], path[PATH_MAX];
-	FILE *f;
-	int r = 0;
+	FILE *f = NULL;
+	int fd = -1, r = 0;
 
 	if (vb_path(ctx, dir, sizeof(dir), "/run/vfiobind") < 0 ||
-	    vb_path(ctx, tmp, sizeof(tmp), "/run/vfiobind/.%s.tmp", name) < 0 ||
+	    vb_path(ctx, tmp, sizeof(tmp), "/run/vfiobind/.%s.XXXXXX", name) < 0 ||
 	    vb_path(ctx, path, sizeof(path), "/run/vfiobind/%s", name) < 0)
 		return -ENAMETOOLONG;
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		r = -errno;
-	f = r ? NULL : fopen(tmp, "we");
+	if (!r && (fd = mkostemp(tmp, O_CLOEXEC)) < 0)
+		r = -errno;
+	if (!r && (fchmod(fd, 0644) < 0 || !(f = fdopen(fd, "w")))) {
+		r = -errno;
+		close(fd);
+		unlink(tmp);
+	}
 	if (!f) {
-		r = r ? r : -errno;
 		vb_warn(ctx, "cannot write the record %s: %s", path,
 			strerror(-r));
 		return r;

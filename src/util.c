@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vfiobind.h"
@@ -345,4 +346,20 @@ void vb_module_name(char *dst, size_t len, const char *name)
 	for (i = 0; name[i] && i + 1 < len; i++)
 		dst[i] = name[i] == '-' ? '_' : name[i];
 	dst[i] = '\0';
+}
+
+/* Milliseconds of CLOCK_MONOTONIC: every bound the program keeps. */
+long vb_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+void vb_sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
 }

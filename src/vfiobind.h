@@ -64,6 +64,7 @@ struct vb_ctx {
 	bool to_stderr;		/* log to stderr as well as /dev/kmsg */
 	bool no_kmsg;		/* plan and status never touch the kernel log */
 	unsigned probe_wait_ms;	/* bound on waiting for a driver to bind */
+	unsigned lock_wait_ms;	/* bound on waiting for another run's lock */
 	bool replan;		/* planning again after SR-IOV: say only news */
 	vb_write_fn write_attr;	/* sysfs writer; tests substitute their own */
 	int parse_errors;	/* input items that did not parse */
@@ -116,6 +117,8 @@ int vb_idset_add(struct vb_idset *s, uint64_t id);
 bool vb_idset_has(const struct vb_idset *s, uint64_t id);
 void vb_idset_free(struct vb_idset *s);
 bool vb_valid_name(const char *name);
+long vb_now_ms(void);
+void vb_sleep_ms(long ms);
 void vb_module_name(char *dst, size_t len, const char *name);
 
 /* Selectors, targets and rules: the grammar shared by the kernel command
@@ -359,6 +362,7 @@ struct vb_dev_plan {
 	char driver[VB_NAME_MAX];	/* driver name to bind */
 	char module[VB_NAME_MAX];	/* module that provides it */
 	bool done;			/* already bound and overridden */
+	bool failed;			/* apply: a step failed; held, no driver */
 };
 
 struct vb_sriov_plan {
@@ -432,6 +436,8 @@ bool vb_wait_any_driver(struct vb_ctx *ctx, struct vb_device *d);
 int vb_run_apply(struct vb_ctx *ctx, struct vb_inventory *inv,
 		 const struct vb_rules *rules, const struct vb_modules *mods,
 		 struct vb_plan *plan, struct vb_results *res);
+int vb_run_settle(struct vb_ctx *ctx, struct vb_inventory *inv,
+		  const struct vb_rules *rules);
 int vb_exit_status(const struct vb_ctx *ctx, const struct vb_plan *plan,
 		   const struct vb_results *res);
 
@@ -464,6 +470,11 @@ int vb_export_setting(struct vb_ctx *ctx, struct vb_rules *rules,
 		      const char *item, const struct vb_where *where);
 int vb_export(struct vb_ctx *ctx, const struct vb_rules *rules,
 	      const struct vb_inventory *inv, const struct vb_plan *plan);
+
+/* lock.c: one writing run at a time (apply, release) */
+#define VB_LOCK_WAIT_MS 60000	/* without --timeout; in vfiobind(8) */
+int vb_lock_take(struct vb_ctx *ctx, unsigned wait_ms);
+void vb_lock_drop(int fd);
 
 /* release.c: groups back to their host drivers */
 int vb_release(struct vb_ctx *ctx, struct vb_inventory *inv,

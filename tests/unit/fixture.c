@@ -507,6 +507,8 @@ static int fake_kernel(struct vb_ctx *ctx, const char *rel, const char *value)
 	char addr[VB_ADDR_LEN] = "";
 	const char *attr;
 
+	if (fx->on_write)
+		fx->on_write(fx, rel, value);
 	snprintf(fx->writes + strlen(fx->writes),
 		 sizeof(fx->writes) - strlen(fx->writes), "%s=%s\n", rel,
 		 value);
@@ -524,8 +526,9 @@ static int fake_kernel(struct vb_ctx *ctx, const char *rel, const char *value)
 	if (!strcmp(attr, "driver/unbind")) {
 		if (!strcmp(addr, fx->fail_unbind))
 			return -EBUSY;
+		/* the kernel's driver/unbind goes with the driver link */
 		if (!dev_has(fx, addr, "driver"))
-			return -ENODEV;
+			return -ENOENT;
 		fx_bind(fx, addr, NULL);
 		return 0;
 	}

@@ -23,5 +23,7 @@ int main(void)
 					  export_tests_count, NULL, NULL);
 	failed += _cmocka_run_group_tests("modindex", modindex_tests,
 					  modindex_tests_count, NULL, NULL);
+	failed += _cmocka_run_group_tests("lock", lock_tests, lock_tests_count,
+					  NULL, NULL);
 	return failed ? 1 : 0;
 }

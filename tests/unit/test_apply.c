@@ -144,10 +144,11 @@ static void failed_probe_keeps_override(void **state)
 	fx_pipeline_free(fx, &p);
 }
 
-/* Without its driver a claim would only strand the device: the override
- * written before the load is taken back, and the bound driver never
- * lost the device. */
-static void module_load_failure_leaves_group_untouched(void **state)
+/* Without its driver the device is held, not handed back: the override
+ * written before the load stays, the host driver it had is taken off,
+ * and nothing probes it.  Fails closed: a device meant for a VM never
+ * ends up on a host driver because a run failed. */
+static void module_load_failure_holds_device(void **state)
 {
 	struct fx *fx = *state;
 	struct fx_pipeline p;
@@ -157,19 +158,19 @@ static void module_load_failure_leaves_group_untouched(void **state)
 	fx_write(fx, "modprobe.fail", "vfio_pci\n");
 	apply_rules(fx, &p, "vfio.bind=0000:00:03.0");
 	assert_true(fx_msg(fx, "loading module vfio_pci failed"));
-	assert_true(fx_msg(fx, "0000:00:03.0: module vfio_pci did not load: its IOMMU group left untouched"));
+	assert_true(fx_msg(fx, "0000:00:03.0: module vfio_pci did not load: the device keeps driver_override=vfio-pci and gets no driver"));
+	assert_true(fx_msg(fx, "0000:00:03.0: held without a driver (driver_override vfio-pci) after the failure above"));
 	assert_string_equal(fx_read(fx, "sys/bus/pci/devices/0000:00:03.0/driver_override",
-				    buf, sizeof(buf)), "(null)");
-	assert_string_equal(fx_driver_of(fx, "0000:00:03.0", buf, sizeof(buf)), "e1000");
+				    buf, sizeof(buf)), "vfio-pci");
+	assert_string_equal(fx_driver_of(fx, "0000:00:03.0", buf, sizeof(buf)), "");
 	assert_string_equal(fx->writes,
 			    "/sys/bus/pci/devices/0000:00:03.0/driver_override=vfio-pci\n"
-			    "/sys/bus/pci/devices/0000:00:03.0/driver_override=\n\n");
-	assert_int_equal(fx->ctx.errors, 2);
+			    "/sys/bus/pci/devices/0000:00:03.0/driver/unbind=0000:00:03.0\n");
+	assert_int_equal(p.res.failed, 1);
+	assert_int_equal(vb_exit_status(&fx->ctx, &p.plan, &p.res), VB_EXIT_FAILED);
 	fx_pipeline_free(fx, &p);
 }
 
-/* A built-in vfio_pci has no initstate and may have no module to load:
- * modules.builtin and its driver directory say it is there. */
 static void builtin_vfio_pci_is_not_loaded(void **state)
 {
 	struct fx *fx = *state;
@@ -235,8 +236,9 @@ static void group_companions_bound_and_refusal_writes_nothing(void **state)
 	fx_pipeline_free(fx, &p);
 }
 
-/* One member cannot be taken: the whole group goes back to the host. */
-static void group_given_back_when_one_member_fails(void **state)
+/* One member cannot be taken: the group is held as far as it was
+ * claimed, never given back to host drivers by apply. */
+static void group_held_when_one_member_fails(void **state)
 {
 	struct fx *fx = *state;
 	struct fx_pipeline p;
@@ -251,14 +253,17 @@ static void group_given_back_when_one_member_fails(void **state)
 	fx_bind(fx, "0000:01:01.1", "e1000");
 	snprintf(fx->fail_unbind, sizeof(fx->fail_unbind), "0000:01:01.1");
 	apply_rules(fx, &p, "vfio.bind=01:01.0");
-	assert_string_equal(fx_driver_of(fx, "0000:01:01.0", buf, sizeof(buf)), "e1000");
+	assert_string_equal(fx_driver_of(fx, "0000:01:01.0", buf, sizeof(buf)), "vfio-pci");
 	assert_string_equal(fx_driver_of(fx, "0000:01:01.1", buf, sizeof(buf)), "e1000");
 	assert_string_equal(fx_read(fx, "sys/bus/pci/devices/0000:01:01.0/driver_override",
-				    buf, sizeof(buf)), "(null)");
+				    buf, sizeof(buf)), "vfio-pci");
 	assert_string_equal(fx_read(fx, "sys/bus/pci/devices/0000:01:01.1/driver_override",
-				    buf, sizeof(buf)), "(null)");
-	assert_true(fx_msg(fx, "0000:01:01.1: claiming its IOMMU group failed: the group is given back to its host drivers"));
+				    buf, sizeof(buf)), "vfio-pci");
+	assert_true(fx_msg(fx, "0000:01:01.1: claiming its IOMMU group failed: it keeps driver_override and gets no host driver; 'vfiobind release' gives it back"));
+	assert_true(fx_msg(fx, "0000:01:01.1: still bound to e1000 after the failure above"));
+	assert_true(fx_msg(fx, "IOMMU group 5 is not viable for vfio: 0000:01:01.1 is bound to e1000"));
 	assert_null(strstr(fx->writes, "drivers_probe=0000:01:01.1"));
+	assert_int_equal(vb_exit_status(&fx->ctx, &p.plan, &p.res), VB_EXIT_FAILED);
 	fx_pipeline_free(fx, &p);
 }
 
@@ -579,7 +584,7 @@ const struct CMUnitTest apply_tests[] = {
 	cmocka_unit_test_setup_teardown(overrides_written_before_modules_load, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(foreign_driver_at_probe_time_taken_over, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(failed_probe_keeps_override, base_setup, fx_teardown),
-	cmocka_unit_test_setup_teardown(module_load_failure_leaves_group_untouched, base_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(module_load_failure_holds_device, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(builtin_vfio_pci_is_not_loaded, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(driver_named_unlike_its_module, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(group_companions_bound_and_refusal_writes_nothing, base_setup, fx_teardown),
@@ -593,7 +598,7 @@ const struct CMUnitTest apply_tests[] = {
 	cmocka_unit_test_setup_teardown(sriov_vfio_pf_taken_from_bound_driver, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(rule_for_a_vf_made_by_the_same_run, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(sriov_conflicts_write_nothing, base_setup, fx_teardown),
-	cmocka_unit_test_setup_teardown(group_given_back_when_one_member_fails, base_setup, fx_teardown),
+	cmocka_unit_test_setup_teardown(group_held_when_one_member_fails, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(exit_status_from_results, base_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(record_written, base_setup, fx_teardown),
 };

@@ -389,7 +389,8 @@ static int run_hook(struct fx *fx, const char *binder, const char *timeout)
 }
 
 /* A write that blocks in the kernel must not stall the boot: the hook
- * gives up waiting after its bound, and the unit has the same bound. */
+ * and every unit give up waiting after the binder's bound, and each
+ * unit's own timeout lies above it. */
 static void initrd_run_is_bounded(void **state)
 {
 	const char *src = getenv("VFIOBIND_SRCDIR");
@@ -437,7 +438,12 @@ static void initrd_run_is_bounded(void **state)
 	snprintf(path, sizeof(path), "%s/dracut-module/90vfiobind/vfiobind.service",
 		 src ? src : ".");
 	assert_true(vb_read_file(path, unit, sizeof(unit)) > 0);
-	assert_non_null(strstr(unit, "\nTimeoutStartSec=120s\n"));
+	assert_non_null(strstr(unit, "\nExecStart=-/usr/sbin/vfiobind apply --timeout 120\n"));
+	assert_non_null(strstr(unit, "\nTimeoutStartSec=150s\n"));
+	snprintf(path, sizeof(path), "%s/systemd/vfiobind.service", src ? src : ".");
+	assert_true(vb_read_file(path, unit, sizeof(unit)) > 0);
+	assert_non_null(strstr(unit, "\nExecStart=-/usr/sbin/vfiobind apply --timeout 120\n"));
+	assert_non_null(strstr(unit, "\nTimeoutStartSec=150s\n"));
 	snprintf(path, sizeof(path), "%s/dracut-module/90vfiobind/vfiobind-pre-udev.sh",
 		 src ? src : ".");
 	assert_true(vb_read_file(path, unit, sizeof(unit)) > 0);

@@ -25,6 +25,8 @@ struct fx {
 	int next_group;		/* for VFs the fake kernel creates */
 	char fail_probe[VB_ADDR_LEN]; /* probing this device binds nothing */
 	char fail_unbind[VB_ADDR_LEN]; /* unbinding this device fails */
+	/* fault hook: called before the fake kernel carries out a write */
+	void (*on_write)(struct fx *fx, const char *rel, const char *value);
 };
 
 void fx_init(struct fx *fx);
@@ -95,5 +97,7 @@ extern const struct CMUnitTest export_tests[];
 extern const size_t export_tests_count;
 extern const struct CMUnitTest modindex_tests[];
 extern const size_t modindex_tests_count;
+extern const struct CMUnitTest lock_tests[];
+extern const size_t lock_tests_count;
 
 #endif
