@@ -12,12 +12,10 @@
  * installed: not an error, unless the command line named it.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "vfiobind.h"
 
@@ -234,8 +232,10 @@ static void prom_last_apply(FILE *f, const struct export *ex)
 		la->duration_ms / 1000, la->duration_ms % 1000);
 }
 
-static void fill_prometheus(FILE *f, const struct export *ex)
+static void fill_prometheus(FILE *f, const void *arg)
 {
+	const struct export *ex = arg;
+
 	prom_family(f, "vfiobind_build_info",
 		    "The vfiobind version that wrote this file.");
 	fprintf(f, "vfiobind_build_info{version=\"%s\"} 1\n", VFIOBIND_VERSION);
@@ -257,8 +257,9 @@ static void fill_prometheus(FILE *f, const struct export *ex)
  * of [A-Za-z0-9_.-], alphanumeric at both ends).  NFD prefixes names
  * without a namespace with feature.node.kubernetes.io/.
  */
-static void fill_nfd(FILE *f, const struct export *ex)
+static void fill_nfd(FILE *f, const void *arg)
 {
+	const struct export *ex = arg;
 	const struct vb_inventory *inv = ex->inv;
 	const struct vb_plan *plan = ex->plan;
 	size_t i, j, held = 0, claimed = 0, n;
@@ -293,60 +294,6 @@ static void fill_nfd(FILE *f, const struct export *ex)
 	}
 }
 
-/* DIR/NAME, written to a fresh O_EXCL temporary in DIR and renamed. */
-static int write_atomic(struct vb_ctx *ctx, const char *dir, const char *name,
-			void (*fill)(FILE *f, const struct export *ex),
-			const struct export *ex)
-{
-	char tmp[PATH_MAX], path[PATH_MAX];
-	unsigned attempt;
-	FILE *f;
-	int fd = -1, r;
-
-	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
-	/* A dot name: neither collector reads it (node_exporter only reads
-	 * *.prom, NFD skips hidden files); the pid and a counter keep two
-	 * runs at once (udev's per-device runs overlap) from sharing one. */
-	for (attempt = 0; fd < 0 && attempt < 100; attempt++) {
-		if (snprintf(tmp, sizeof(tmp), "%s/.%s.%d.%u.tmp", dir, name,
-			     (int)getpid(), attempt) >= (int)sizeof(tmp))
-			return -ENAMETOOLONG;
-		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-		if (fd < 0 && errno != EEXIST)
-			break;
-	}
-	if (fd < 0) {
-		r = -errno;
-		vb_err(ctx, "cannot write %s: %s", path, strerror(-r));
-		return r;
-	}
-	/* node_exporter runs as its own user: the file must be readable
-	 * whatever the umask says. */
-	fchmod(fd, 0644);
-	f = fdopen(fd, "w");
-	if (!f) {
-		r = -errno;
-		close(fd);
-		unlink(tmp);
-		vb_err(ctx, "cannot write %s: %s", path, strerror(-r));
-		return r;
-	}
-	fill(f, ex);
-	r = ferror(f) ? -EIO : 0;
-	if (fclose(f) != 0 && !r)
-		r = -errno;
-	if (!r && rename(tmp, path) < 0)
-		r = -errno;
-	if (r) {
-		unlink(tmp);
-		vb_err(ctx, "cannot write %s: %s", path, strerror(-r));
-		return r;
-	}
-	vb_dbg(ctx, "wrote %s", path);
-	return 0;
-}
-
 static bool is_dir(const char *path)
 {
 	struct stat st;
@@ -363,14 +310,14 @@ static bool is_dir(const char *path)
 int vb_export(struct vb_ctx *ctx, const struct vb_rules *rules,
 	      const struct vb_inventory *inv, const struct vb_plan *plan)
 {
-	static void (*const fill[])(FILE *f, const struct export *ex) = {
+	static void (*const fill[])(FILE *f, const void *arg) = {
 		[EXPORT_PROMETHEUS] = fill_prometheus,
 		[EXPORT_NFD] = fill_nfd,
 	};
 	struct export ex = { ctx, rules, inv, plan, { 0 } };
 	bool named = ctx->export_dir[0] || ctx->export_dir[1];
 	char dir[PATH_MAX];
-	int status = VB_EXIT_OK;
+	int status = VB_EXIT_OK, r;
 	size_t k;
 
 	read_record(ctx, &ex.last);
@@ -394,8 +341,14 @@ int vb_export(struct vb_ctx *ctx, const struct vb_rules *rules,
 			}
 			continue;
 		}
-		if (write_atomic(ctx, dir, targets[k].file, fill[k], &ex) < 0)
+		r = vb_file_replace(dir, targets[k].file, fill[k], &ex);
+		if (r < 0) {
+			vb_err(ctx, "cannot write %s/%s: %s", dir,
+			       targets[k].file, strerror(-r));
 			status = VB_EXIT_FAILED;
+		} else {
+			vb_dbg(ctx, "wrote %s/%s", dir, targets[k].file);
+		}
 	}
 	return status;
 }

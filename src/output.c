@@ -456,43 +456,61 @@ void vb_status_print(const struct vb_inventory *inv,
 }
 
 /*
- * /run/vfiobind/NAME: written whole to a temporary of its own, then
- * renamed over the record.  mkostemp creates the temporary with O_EXCL
- * under a name no other run has, so two runs (one that outlived its
- * --timeout and the late unit) never write into one file.
+ * DIR/NAME replaced whole: written to a temporary of its own in DIR, then
+ * renamed over it, so a reader sees the old file or the new, never half.
+ * mkostemp creates the temporary with O_EXCL under a name no other run
+ * has, so two runs at once (udev's per-device runs, one that outlived its
+ * --timeout and the late unit) never write into one file.  The dot name
+ * is read by no collector (node_exporter reads *.prom, NFD skips hidden
+ * files), and 0644 lets one that runs as its own user read the result.
+ * Returns 0 or -errno.
  */
-int vb_record_file(struct vb_ctx *ctx, const char *name,
-		   void (*fill)(FILE *f, const void *arg), const void *arg)
+int vb_file_replace(const char *dir, const char *name,
+		    void (*fill)(FILE *f, const void *arg), const void *arg)
 {
-	char dir[PATH_MAX], tmp[PATH_MAX], path[PATH_MAX];
+	char tmp[PATH_MAX], path[PATH_MAX];
 	FILE *f = NULL;
-	int fd = -1, r = 0;
+	int fd, r;
 
-	if (vb_path(ctx, dir, sizeof(dir), "/run/vfiobind") < 0 ||
-	    vb_path(ctx, tmp, sizeof(tmp), "/run/vfiobind/.%s.XXXXXX", name) < 0 ||
-	    vb_path(ctx, path, sizeof(path), "/run/vfiobind/%s", name) < 0)
+	if (snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, name) >= (int)sizeof(tmp) ||
+	    snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		r = -errno;
-	if (!r && (fd = mkostemp(tmp, O_CLOEXEC)) < 0)
-		r = -errno;
-	if (!r && (fchmod(fd, 0644) < 0 || !(f = fdopen(fd, "w")))) {
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fchmod(fd, 0644) < 0 || !(f = fdopen(fd, "w"))) {
 		r = -errno;
 		close(fd);
 		unlink(tmp);
-	}
-	if (!f) {
-		vb_warn(ctx, "cannot write the record %s: %s", path,
-			strerror(-r));
 		return r;
 	}
 	fill(f, arg);
-	if (fclose(f) != 0 || rename(tmp, path) < 0) {
+	r = ferror(f) ? -EIO : 0;
+	if (fclose(f) != 0 && !r)
 		r = -errno;
-		vb_warn(ctx, "cannot write the record %s: %s", path,
-			strerror(-r));
+	if (!r && rename(tmp, path) < 0)
+		r = -errno;
+	if (r)
 		unlink(tmp);
-	}
+	return r;
+}
+
+/* /run/vfiobind/NAME, the directory made if it is not there yet. */
+int vb_record_file(struct vb_ctx *ctx, const char *name,
+		   void (*fill)(FILE *f, const void *arg), const void *arg)
+{
+	char dir[PATH_MAX];
+	int r = 0;
+
+	if (vb_path(ctx, dir, sizeof(dir), "/run/vfiobind") < 0)
+		return -ENAMETOOLONG;
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		r = -errno;
+	if (!r)
+		r = vb_file_replace(dir, name, fill, arg);
+	if (r)
+		vb_warn(ctx, "cannot write the record %s/%s: %s", dir, name,
+			strerror(-r));
 	return r;
 }
 

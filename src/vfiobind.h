@@ -460,6 +460,8 @@ void vb_status_print(const struct vb_inventory *inv,
 		     const struct vb_plan *plan, FILE *f, bool json);
 int vb_record_write(struct vb_ctx *ctx, const struct vb_inventory *inv,
 		    const struct vb_plan *plan, int status);
+int vb_file_replace(const char *dir, const char *name,
+		    void (*fill)(FILE *f, const void *arg), const void *arg);
 int vb_record_file(struct vb_ctx *ctx, const char *name,
 		   void (*fill)(FILE *f, const void *arg), const void *arg);
 int vb_rules_marker(struct vb_ctx *ctx, const struct vb_rules *rules);
