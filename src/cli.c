@@ -292,7 +292,7 @@ static int run(struct vb_ctx *ctx, const char *cmd, bool json)
 
 	if (apply) {
 		clock_gettime(CLOCK_REALTIME, &ctx->started);
-		clock_gettime(CLOCK_MONOTONIC, &ctx->started_mono);
+		ctx->started_ms = vb_now_ms();
 		ctx->res = &res;
 	}
 	/* udev runs apply --device for every PCI device: errors in the config

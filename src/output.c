@@ -134,14 +134,9 @@ static void json_messages(struct vb_json *j, const struct vb_ctx *ctx,
 static void record_run(struct vb_json *j, const struct vb_ctx *ctx)
 {
 	const struct vb_results *res = ctx->res;
-	struct timespec now;
-	long ms;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (now.tv_sec - ctx->started_mono.tv_sec) * 1000 +
-	     (now.tv_nsec - ctx->started_mono.tv_nsec) / 1000000;
 	vb_json_int(j, "started", (long)ctx->started.tv_sec);
-	vb_json_int(j, "duration_ms", ms);
+	vb_json_int(j, "duration_ms", vb_now_ms() - ctx->started_ms);
 	vb_json_int(j, "failed_claims", (long)res->failed);
 	vb_json_int(j, "failed_sriov", (long)res->sriov_failed);
 	vb_json_int(j, "not_viable_groups", (long)res->not_viable);

@@ -77,7 +77,8 @@ struct vb_ctx {
 	size_t *msg_set;	/* open hash of msg: index + 1, 0 when free */
 	size_t msg_set_cap;	/* a power of two, above twice nmsg */
 	const char *export_dir[2]; /* export --prometheus, --nfd (host paths) */
-	struct timespec started, started_mono; /* apply: when the run began */
+	struct timespec started;	/* apply: when the run began */
+	long started_ms;		/* the same, vb_now_ms() */
 	const struct vb_results *res;	/* apply: its results, for the record */
 };
 
