@@ -338,7 +338,13 @@ static int run(struct vb_ctx *ctx, const char *cmd, bool json)
 		 * devices it set out to claim. */
 		if (!plan.off && plan_writes(&plan))
 			vb_record_write(ctx, &inv, &plan, -1);
+		/* udev's gate: before the first write, so that it is in
+		 * force even for a run that never ends, and again with
+		 * what the run claimed (only a change is written). */
+		if (!ctx->nscope)
+			vb_udev_gate(ctx, &rules, &inv, &plan);
 		vb_run_apply(ctx, &inv, &rules, &mods, &plan, &res);
+		vb_udev_gate(ctx, &rules, &inv, &plan);
 		summary(ctx, &plan, &res);
 	} else if (!strcmp(cmd, "plan")) {
 		vb_plan_print(ctx, &inv, &plan, stdout, json);

@@ -466,6 +466,9 @@ int vb_file_replace(const char *dir, const char *name,
 int vb_record_file(struct vb_ctx *ctx, const char *name,
 		   void (*fill)(FILE *f, const void *arg), const void *arg);
 int vb_rules_marker(struct vb_ctx *ctx, const struct vb_rules *rules);
+/* gate.c: /run/udev/rules.d/69-vfiobind.rules from the rules and claims */
+int vb_udev_gate(struct vb_ctx *ctx, const struct vb_rules *rules,
+		 const struct vb_inventory *inv, const struct vb_plan *plan);
 
 /* export.c: what the last apply and sysfs say, for node_exporter's
  * textfile collector and node-feature-discovery */

@@ -25,5 +25,7 @@ int main(void)
 					  modindex_tests_count, NULL, NULL);
 	failed += _cmocka_run_group_tests("lock", lock_tests, lock_tests_count,
 					  NULL, NULL);
+	failed += _cmocka_run_group_tests("gate", gate_tests, gate_tests_count,
+					  NULL, NULL);
 	return failed ? 1 : 0;
 }

@@ -99,5 +99,7 @@ extern const struct CMUnitTest modindex_tests[];
 extern const size_t modindex_tests_count;
 extern const struct CMUnitTest lock_tests[];
 extern const size_t lock_tests_count;
+extern const struct CMUnitTest gate_tests[];
+extern const size_t gate_tests_count;
 
 #endif

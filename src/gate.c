@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The udev gate: /run/udev/rules.d/69-vfiobind.rules, written by full
+ * runs.  It has the name of the packaged rule, so udev reads it instead
+ * (/run comes before /usr/lib and /lib, /etc before both), and it starts
+ * apply --device only for a PCI device that a rule can concern:
+ *
+ *  - the device a bind or sriov rule selects, matched by udev itself
+ *    (KERNEL, ATTR{vendor}, ATTR{class}, DEVPATH); serial numbers are in
+ *    config space, which udev does not read, so a serial rule passes
+ *    every device;
+ *  - a VF of a PF an sriov rule selects (through the VF's physfn link;
+ *    the PF's uevent names its address);
+ *  - a device that joins the IOMMU group of a device the rules name by
+ *    address, or of one claimed now (TEST on iommu_group/devices/ADDR).
+ *
+ * A device no rule can concern starts no process: creating hundreds of
+ * VFs on a PF no rule names costs what it costs without vfiobind.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vfiobind.h"
+
+#define GATE_DIR "/run/udev/rules.d"
+#define GATE_NAME "69-vfiobind.rules"
+#define GATE_GROUP "TEST==\"iommu_group/devices/"
+#define GATE_MAX (1u << 20)
+
+struct gate {
+	uint64_t *addr;		/* domain << 16 | bus << 8 | devfn */
+	size_t n, cap;
+};
+
+static uint64_t addr_id(uint32_t domain, uint8_t bus, uint8_t slot,
+			uint8_t func)
+{
+	return (uint64_t)domain << 16 | bus << 8 | slot << 3 | func;
+}
+
+static void gate_add(struct gate *g, uint64_t id)
+{
+	uint64_t *p = vb_grow(g->addr, &g->cap, g->n + 1, sizeof(*p));
+
+	if (!p)
+		return;
+	g->addr = p;
+	g->addr[g->n++] = id;
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* An address as the kernel names the device, or its slot with "?" for
+ * the function (BB:SS.*). */
+static void put_addr(FILE *f, const struct vb_selector *sel)
+{
+	fprintf(f, "%04x:%02x:%02x.", sel->domain, sel->bus, sel->slot);
+	if (sel->any_func)
+		fputc('?', f);
+	else
+		fprintf(f, "%u", sel->func);
+}
+
+/* class:CCSSPP/MASK as a glob on the "0x%06x" of sysfs's class. */
+static void put_class(FILE *f, uint32_t value, uint32_t mask)
+{
+	int shift;
+	unsigned d;
+
+	fputs("0x", f);
+	for (shift = 20; shift >= 0; shift -= 4) {
+		unsigned m = mask >> shift & 0xf, v = value >> shift & m;
+
+		if (m == 0xf) {
+			fprintf(f, "%x", v);
+		} else if (!m) {
+			fputc('?', f);
+		} else {
+			fputc('[', f);
+			for (d = 0; d < 16; d++)
+				if ((d & m) == v)
+					fprintf(f, "%x", d);
+			fputc(']', f);
+		}
+	}
+}
+
+/* The udev match keys for sel, on the device itself or (pre "physfn/")
+ * on a VF's PF; false when udev cannot tell, and every device (every VF)
+ * must pass. */
+static bool put_match(FILE *f, const struct vb_ctx *ctx,
+		      const struct vb_selector *sel, const char *pre)
+{
+	struct vb_selector at = *sel;
+	unsigned i;
+
+	switch (sel->kind) {
+	case SEL_SLOT:
+		if (vb_slot_address(ctx, sel->slot_name, &at) < 0)
+			return false;
+		/* the slot's bus and device */
+		__attribute__((fallthrough));
+	case SEL_ADDR:
+		if (*pre) {
+			fprintf(f, "ATTR{%suevent}==\"*PCI_SLOT_NAME=", pre);
+			put_addr(f, &at);
+			fputs("*\"", f);
+		} else {
+			fputs("KERNEL==\"", f);
+			put_addr(f, &at);
+			fputc('"', f);
+		}
+		return true;
+	case SEL_ID:
+		fprintf(f, "ATTR{%svendor}==\"0x%04x\", ATTR{%sdevice}==\"0x%04x\"",
+			pre, sel->vendor, pre, sel->device);
+		if (sel->has_subsys)
+			fprintf(f, ", ATTR{%ssubsystem_vendor}==\"0x%04x\", "
+				"ATTR{%ssubsystem_device}==\"0x%04x\"",
+				pre, sel->subvendor, pre, sel->subdevice);
+		return true;
+	case SEL_CLASS:
+		fprintf(f, "ATTR{%sclass}==\"", pre);
+		put_class(f, sel->class_value, sel->class_mask);
+		fputc('"', f);
+		return true;
+	case SEL_PATH:
+		if (*pre || !sel->depth)
+			return false;
+		/* /devices/.../pciDDDD:BB/DDDD:BB:SS.F/DDDD:??:SS.F...: the
+		 * host bridge names the root bus; buses below may move. */
+		fprintf(f, "DEVPATH==\"*/pci%04x:%02x/%04x:%02x:", sel->domain,
+			sel->bus, sel->domain, sel->bus);
+		for (i = 0; i < sel->depth; i++) {
+			if (i)
+				fprintf(f, "/%04x:??:", sel->domain);
+			fprintf(f, "%02x.", sel->step[i] >> 3);
+			if (i + 1 == sel->depth && sel->any_func)
+				fputc('?', f);
+			else
+				fprintf(f, "%u", sel->step[i] & 7);
+		}
+		fputc('"', f);
+		return true;
+	case SEL_SERIAL:
+		break;
+	}
+	return false;
+}
+
+static void put_rule(FILE *f, const struct vb_ctx *ctx,
+		     const struct vb_rule *r, const char *pre)
+{
+	fprintf(f, "# %s %s%s\n", r->kind == RULE_SRIOV ? "sriov" : "bind",
+		r->text, *pre ? ": its VFs" : "");
+	if (!put_match(f, ctx, &r->sel, pre)) {
+		if (*pre)
+			fputs("TEST==\"physfn\"", f);
+		else
+			fputs("# (udev cannot tell: every device)\nSUBSYSTEM==\"pci\"", f);
+	}
+	fputs(", GOTO=\"vfiobind_run\"\n", f);
+}
+
+struct gate_text {
+	const struct vb_ctx *ctx;
+	const struct vb_rules *rules;
+	const struct gate *g;
+};
+
+static void fill_gate(FILE *f, const void *arg)
+{
+	const struct gate_text *t = arg;
+	const struct vb_rules *rules = t->rules;
+	size_t i;
+
+	fputs("# Written by vfiobind apply (vfiobind(8), \"udev\"); a full run rewrites\n"
+	      "# it, and removes it when no rule is left.  It stands in for the\n"
+	      "# packaged 69-vfiobind.rules and starts vfiobind only for the PCI\n"
+	      "# devices below: those the rules select, the VFs of the PFs they\n"
+	      "# select, and those that join the IOMMU group of a device they name\n"
+	      "# or claim.  Edit the rules, not this file.\n"
+	      "ACTION!=\"add\", GOTO=\"vfiobind_end\"\n"
+	      "SUBSYSTEM!=\"pci\", GOTO=\"vfiobind_end\"\n", f);
+	for (i = 0; i < rules->n; i++) {
+		const struct vb_rule *r = &rules->r[i];
+
+		if (r->kind == RULE_BIND && r->target == TGT_HOST)
+			continue;
+		put_rule(f, t->ctx, r, "");
+		if (r->kind == RULE_SRIOV && r->target != TGT_HOST)
+			put_rule(f, t->ctx, r, "physfn/");
+	}
+	if (t->g->n)
+		fputs("# IOMMU groups of the devices named or claimed\n", f);
+	for (i = 0; i < t->g->n; i++) {
+		uint64_t id = t->g->addr[i];
+
+		fprintf(f, GATE_GROUP "%04x:%02x:%02x.%u\", GOTO=\"vfiobind_run\"\n",
+			(unsigned)(id >> 16), (unsigned)(id >> 8 & 0xff),
+			(unsigned)(id >> 3 & 0x1f), (unsigned)(id & 7));
+	}
+	fputs("GOTO=\"vfiobind_end\"\n"
+	      "LABEL=\"vfiobind_run\"\n"
+	      "RUN+=\"/usr/sbin/vfiobind apply --device $kernel\"\n"
+	      "LABEL=\"vfiobind_end\"\n", f);
+}
+
+/* The group lines of the gate in force: a --device run adds to them. */
+static void gate_read_groups(const char *text, struct gate *g)
+{
+	const char *p = text;
+	struct vb_selector sel;
+	char addr[VB_ADDR_LEN];
+	size_t n;
+
+	while ((p = strstr(p, "\n" GATE_GROUP))) {
+		p += strlen("\n" GATE_GROUP);
+		n = strcspn(p, "\"\n");
+		if (n >= sizeof(addr))
+			continue;
+		memcpy(addr, p, n);
+		addr[n] = '\0';
+		if (vb_parse_addr(addr, &sel) == 0 && sel.kind == SEL_ADDR &&
+		    !sel.any_func)
+			gate_add(g, addr_id(sel.domain, sel.bus, sel.slot, sel.func));
+	}
+}
+
+static int slurp(const char *path, char **text)
+{
+	FILE *f = fopen(path, "re");
+	size_t n;
+	int r = 0;
+
+	*text = NULL;
+	if (!f)
+		return -errno;
+	*text = calloc(1, GATE_MAX + 1);
+	if (!*text)
+		r = -ENOMEM;
+	else if ((n = fread(*text, 1, GATE_MAX, f)) == GATE_MAX || ferror(f))
+		r = -EFBIG;
+	fclose(f);
+	if (r) {
+		free(*text);
+		*text = NULL;
+	}
+	return r;
+}
+
+static void fill_text(FILE *f, const void *arg)
+{
+	fputs(arg, f);
+}
+
+/*
+ * Make, keep or remove the gate.  A full run (ctx->nscope 0) makes it
+ * from the rules and what the plan claims, or removes it when no rule is
+ * left; a --device run that claimed something adds its devices' groups
+ * to a gate that exists, and never makes one.  The file is replaced only
+ * when its text changes: udev reloads its rules when it sees a change.
+ */
+int vb_udev_gate(struct vb_ctx *ctx, const struct vb_rules *rules,
+		 const struct vb_inventory *inv, const struct vb_plan *plan)
+{
+	struct gate g = { 0 };
+	struct gate_text t = { ctx, rules, &g };
+	char dir[PATH_MAX], path[PATH_MAX], *old = NULL, *text = NULL;
+	size_t i, len = 0, n;
+	FILE *m;
+	int r;
+
+	if (vb_path(ctx, dir, sizeof(dir), GATE_DIR) < 0 ||
+	    vb_path(ctx, path, sizeof(path), GATE_DIR "/" GATE_NAME) < 0)
+		return -ENAMETOOLONG;
+	if (rules->off || !rules->n) {
+		if (!ctx->nscope && unlink(path) < 0 && errno != ENOENT) {
+			r = -errno;
+			vb_warn(ctx, "cannot remove %s: %s", path, strerror(-r));
+			return r;
+		}
+		return 0;
+	}
+	if (ctx->nscope && !ctx->writes)
+		return 0;
+	r = slurp(path, &old);
+	if (ctx->nscope) {
+		if (r < 0)
+			goto out;
+		gate_read_groups(old, &g);
+	}
+	for (i = 0; i < rules->n; i++) {
+		const struct vb_selector *sel = &rules->r[i].sel;
+		unsigned f, last;
+
+		if (rules->r[i].kind != RULE_BIND || rules->r[i].target == TGT_HOST ||
+		    sel->kind != SEL_ADDR)
+			continue;
+		last = sel->any_func ? 7 : sel->func;
+		for (f = sel->any_func ? 0 : sel->func; f <= last; f++)
+			gate_add(&g, addr_id(sel->domain, sel->bus, sel->slot, f));
+	}
+	for (i = 0; i < plan->ndev && i < inv->n; i++) {
+		const struct vb_device *d = &inv->dev[i];
+
+		if (plan->dev[i].claim == CLAIM_BIND && d->group >= 0)
+			gate_add(&g, addr_id(d->domain, d->bus, d->slot, d->func));
+	}
+	if (g.n)
+		qsort(g.addr, g.n, sizeof(*g.addr), id_cmp);
+	for (i = n = 0; i < g.n; i++)
+		if (!n || g.addr[n - 1] != g.addr[i])
+			g.addr[n++] = g.addr[i];
+	g.n = n;
+	m = open_memstream(&text, &len);
+	if (!m) {
+		r = -errno;
+		goto out;
+	}
+	fill_gate(m, &t);
+	r = ferror(m) ? -EIO : 0;
+	fclose(m);
+	if (r || (old && !strcmp(old, text)))
+		goto out;
+	r = 0;
+	/* /run/udev itself is udevd's, and not there before it starts */
+	*strrchr(dir, '/') = '\0';
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		r = -errno;
+	strcat(dir, "/rules.d");
+	if (!r && mkdir(dir, 0755) < 0 && errno != EEXIST)
+		r = -errno;
+	if (!r)
+		r = vb_file_replace(dir, GATE_NAME, fill_text, text);
+	if (r)
+		vb_warn(ctx, "cannot write %s: %s", path, strerror(-r));
+out:
+	free(old);
+	free(text);
+	free(g.addr);
+	return r < 0 && r != -ENOENT ? r : 0;
+}

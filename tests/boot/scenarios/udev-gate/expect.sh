@@ -1,0 +1,78 @@
+# shellcheck shell=sh
+# The udev gate (/run/udev/rules.d/69-vfiobind.rules, written by the
+# boot-time run) starts vfiobind only for devices a rule can concern.
+# `udevadm test` runs the real udev's rules for a device without running
+# their programs: it shows whether an add event would start vfiobind.
+# A NIC by address, a NIC by topology path, a PF's VFs by the PF's
+# address; a NIC, a second PF and its VFs that no rule names.
+gate=/run/udev/rules.d/69-vfiobind.rules
+
+# expect_gate yes|no ADDR: an add event for ADDR starts vfiobind or not.
+expect_gate() {
+    vt_counted
+    _a=$(vt_addr "$2")
+    if udevadm test --action=add "/sys/bus/pci/devices/$_a" 2>&1 |
+        grep -q "vfiobind apply --device $_a"; then
+        _got=yes
+    else
+        _got=no
+    fi
+    [ "$_got" = "$1" ] && { vt_pass "udev starts vfiobind for $_a: $_got"; return 0; }
+    vt_fail "udev starts vfiobind for $_a: $_got, expected $1"
+}
+
+expect_status 0 test -s "$gate"
+expect_driver 00:03.0 vfio-pci
+expect_driver 02:00.0 vfio-pci
+expect_vfs_driver 01:00.0 vfio-pci
+expect_status 0 grep -q 'TEST=="iommu_group/devices/0000:00:03.0"' "$gate"
+expect_gate yes 00:03.0
+expect_gate yes 02:00.0
+expect_gate yes 01:00.0
+expect_gate yes 01:00.1
+expect_gate no 00:04.0
+expect_gate no 03:00.0
+
+# each selector's own line, without the group lines (which name the
+# devices claimed now): a copy in /etc/udev/rules.d comes first
+mkdir -p /etc/udev/rules.d
+grep -v '^TEST=="iommu_group/' "$gate" > /etc/udev/rules.d/69-vfiobind.rules
+expect_gate yes 00:03.0
+expect_gate yes 02:00.0
+expect_gate yes 01:00.1
+expect_gate no 00:04.0
+rm /etc/udev/rules.d/69-vfiobind.rules
+
+# a VF the boot did not make (three where the rule asked for two): the
+# gate starts vfiobind for it by its PF, and it is claimed
+echo 0 > /sys/bus/pci/devices/0000:01:00.0/sriov_numvfs
+echo 3 > /sys/bus/pci/devices/0000:01:00.0/sriov_numvfs
+udevadm settle
+vt_settle
+expect_gate yes 01:00.3
+expect_driver 01:00.3 vfio-pci
+expect_override 01:00.3 vfio-pci
+
+# VFs on a PF no rule names (an operator's, autoprobe off as SR-IOV
+# operators set it): no vfiobind process, no override
+echo 0 > /sys/bus/pci/devices/0000:03:00.0/sriov_drivers_autoprobe
+echo 2 > /sys/bus/pci/devices/0000:03:00.0/sriov_numvfs
+udevadm settle
+expect_numvfs 03:00.0 2
+expect_gate no 03:00.1
+expect_gate no 03:00.2
+expect_no_override 03:00.1
+
+# a config edit and a full apply (the late unit's command) widen it
+mkdir -p /etc
+echo "bind 8086:100e" > /etc/vfiobind.conf
+expect_status 0 vfiobind apply
+expect_driver 00:04.0 vfio-pci
+expect_gate yes 00:04.0
+expect_gate no 03:00.1
+
+# vfio.bind=off removes it and the marker: nothing starts
+expect_status 0 vfiobind --cmdline "vfio.bind=off" apply
+expect_status 1 test -e "$gate"
+expect_gate no 00:03.0
+expect_gate no 01:00.1
