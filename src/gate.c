@@ -183,7 +183,7 @@ static void fill_gate(FILE *f, const void *arg)
 	const struct vb_rules *rules = t->rules;
 	size_t i;
 
-	fputs("# Written by vfiobind apply (vfiobind(8), \"udev\"); a full run rewrites\n"
+	fputs("# Written by vfiobind apply (vfiobind(8), FILES); a full run rewrites\n"
 	      "# it, and removes it when no rule is left.  It stands in for the\n"
 	      "# packaged 69-vfiobind.rules and starts vfiobind only for the PCI\n"
 	      "# devices below: those the rules select, the VFs of the PFs they\n"

@@ -28,18 +28,28 @@ drop_vfs() {
     udevadm settle --timeout=600
 }
 
+# in force: the edit, a full apply, udev told to read its rules again
+use_config() {
+    echo "$1" > /etc/vfiobind.conf
+    vfiobind apply > /dev/null 2>&1
+    udevadm control --reload
+}
+
 expect_equal 127 "$nvfs" "the PF's sriov_totalvfs"
 expect_status 0 test -s /run/vfiobind/rules
+expect_status 0 test -s /run/udev/rules.d/69-vfiobind.rules
 make_vfs claim
 expect_numvfs 01:00.0 127
 expect_vfs_driver 01:00.0 vfio-pci
 coldplug rule
 drop_vfs
-echo "bind 10de:ffff" > /etc/vfiobind.conf
+use_config "bind 10de:ffff"
 make_vfs no-match
 expect_no_driver 01:00.1
 drop_vfs
-rm /run/vfiobind/rules
+use_config ""
+expect_status 1 test -e /run/vfiobind/rules
+expect_status 1 test -e /run/udev/rules.d/69-vfiobind.rules
 make_vfs no-rule
 expect_no_driver 01:00.1
 coldplug no-rule
