@@ -274,6 +274,7 @@ int vb_udev_gate(struct vb_ctx *ctx, const struct vb_rules *rules,
 		 const struct vb_inventory *inv, const struct vb_plan *plan)
 {
 	struct gate g = { 0 };
+	struct vb_idset groups = { 0 };
 	struct gate_text t = { ctx, rules, &g };
 	char dir[PATH_MAX], path[PATH_MAX], *old = NULL, *text = NULL;
 	size_t i, len = 0, n;
@@ -310,12 +311,15 @@ int vb_udev_gate(struct vb_ctx *ctx, const struct vb_rules *rules,
 		for (f = sel->any_func ? 0 : sel->func; f <= last; f++)
 			gate_add(&g, addr_id(sel->domain, sel->bus, sel->slot, f));
 	}
+	/* one claimed device names its group: every member sees it */
 	for (i = 0; i < plan->ndev && i < inv->n; i++) {
 		const struct vb_device *d = &inv->dev[i];
 
-		if (plan->dev[i].claim == CLAIM_BIND && d->group >= 0)
+		if (plan->dev[i].claim == CLAIM_BIND && d->group >= 0 &&
+		    vb_idset_add(&groups, (uint64_t)d->group) == 1)
 			gate_add(&g, addr_id(d->domain, d->bus, d->slot, d->func));
 	}
+	vb_idset_free(&groups);
 	if (g.n)
 		qsort(g.addr, g.n, sizeof(*g.addr), id_cmp);
 	for (i = n = 0; i < g.n; i++)

@@ -43,14 +43,23 @@ expect_numvfs 01:00.0 127
 expect_vfs_driver 01:00.0 vfio-pci
 coldplug rule
 drop_vfs
-use_config "bind 10de:ffff"
-make_vfs no-match
-expect_no_driver 01:00.1
-drop_vfs
-use_config ""
+# rule + no match against no rule, three rounds in turn: the medians
+# are compared (one pair differs by a few per cent from run to run)
+round=1
+while [ $round -le 3 ]; do
+    use_config "bind 10de:ffff"
+    make_vfs no-match
+    expect_no_driver 01:00.1
+    drop_vfs
+    use_config ""
+    make_vfs no-rule
+    expect_no_driver 01:00.1
+    drop_vfs
+    round=$((round + 1))
+done
 expect_status 1 test -e /run/vfiobind/rules
 expect_status 1 test -e /run/udev/rules.d/69-vfiobind.rules
-make_vfs no-rule
-expect_no_driver 01:00.1
+echo "$nvfs" > $pf/sriov_numvfs
+udevadm settle --timeout=600
 coldplug no-rule
 expect_no_driver 01:00.1
