@@ -36,6 +36,17 @@ static int apply(struct fx *fx, const char *cmdline, const char *device)
 		      "/dev/null", "--cmdline", cmdline, "apply", NULL);
 }
 
+static int occurrences(const char *s, const char *needle)
+{
+	int n = 0;
+
+	while ((s = strstr(s, needle))) {
+		n++;
+		s += strlen(needle);
+	}
+	return n;
+}
+
 static const char *gate(const struct fx *fx)
 {
 	return fx_read(fx, GATE, text, sizeof(text));
@@ -84,6 +95,19 @@ static void gate_matches_what_rules_select(void **state)
 	g = gate(fx);
 	assert_non_null(strstr(g, "\nSUBSYSTEM==\"pci\"" RUN));
 	assert_non_null(strstr(g, "\nATTR{physfn/class}==\"0x0108??\"" RUN));
+
+	/* a slot by its address now, for the card and for a PF's VFs; a
+	 * slot not there (yet) lets every device or VF through */
+	fx_write(fx, "sys/bus/pci/slots/2/address", "0000:05:00\n");
+	apply(fx, "vfio.bind=slot:2 vfio.sriov=slot:2=2 vfio.bind=slot:9", NULL);
+	g = gate(fx);
+	assert_non_null(strstr(g, "\n# bind slot:2\nKERNEL==\"0000:05:00.?\"" RUN));
+	assert_non_null(strstr(g, "\nATTR{physfn/uevent}==\"*PCI_SLOT_NAME=0000:05:00.?*\"" RUN));
+	assert_non_null(strstr(g, "\n# bind slot:9\n# (udev cannot tell: every device)\n"
+				  "SUBSYSTEM==\"pci\"" RUN));
+	apply(fx, "vfio.sriov=slot:9=2 vfio.sriov=path:0000:00:1c.0/00.0=1", NULL);
+	g = gate(fx);
+	assert_int_equal(occurrences(g, "\nTEST==\"physfn\"" RUN), 2);
 }
 
 /* The gate goes with the last rule, and with vfio.bind=off; plan and
