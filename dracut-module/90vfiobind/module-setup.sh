@@ -61,9 +61,16 @@ install() {
     inst_binary "$(vfiobind_binary)" /usr/sbin/vfiobind
     inst_multiple modprobe
     inst_multiple -o /etc/vfiobind.conf "/etc/vfiobind.d/*.conf"
-    # Devices that appear while the initramfs runs (tests point
-    # VFIOBIND_UDEV_RULES at the source tree's rule)
-    inst_rules "${VFIOBIND_UDEV_RULES:-69-vfiobind.rules}"
+    # Devices that appear while the initramfs runs. The rule stays in
+    # udev's own directory, as on the host, so that the gate the binder
+    # writes in /run/udev/rules.d replaces it; inst_rules would put a rule
+    # given by path (tests point VFIOBIND_UDEV_RULES at the source tree's)
+    # into /etc/udev/rules.d, which comes before /run.
+    if [[ ${VFIOBIND_UDEV_RULES:-} ]]; then
+        inst_simple "$VFIOBIND_UDEV_RULES" "${udevdir}/rules.d/69-vfiobind.rules"
+    else
+        inst_rules 69-vfiobind.rules
+    fi
 
     # Exactly one way to run it per image: the systemd unit orders itself
     # before systemd-modules-load as well, which dracut-pre-udev.service

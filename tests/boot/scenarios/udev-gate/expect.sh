@@ -22,6 +22,9 @@ expect_gate() {
 }
 
 expect_status 0 test -s "$gate"
+# the packaged rule sits in udev's own directory, below /run: a copy in
+# /etc/udev/rules.d would come first and hide the gate
+expect_status 1 test -e /etc/udev/rules.d/69-vfiobind.rules
 expect_driver 00:03.0 vfio-pci
 expect_driver 02:00.0 vfio-pci
 expect_vfs_driver 01:00.0 vfio-pci
