@@ -269,6 +269,19 @@ static bool plan_acts(const struct vb_plan *plan)
 	return plan->nsriov > 0;
 }
 
+/* Every claim bound as planned and nothing else to do: what udev's
+ * runs at coldplug find for the devices the boot-time run claimed. */
+static bool plan_settled(const struct vb_plan *plan)
+{
+	size_t i;
+
+	for (i = 0; i < plan->ndev; i++)
+		if (plan->dev[i].claim != CLAIM_NONE &&
+		    (plan->dev[i].claim != CLAIM_BIND || !plan->dev[i].done))
+			return false;
+	return plan->nsriov == 0;
+}
+
 /* What apply will write: a claim not yet bound as planned, or SR-IOV. */
 static bool plan_writes(const struct vb_plan *plan)
 {
@@ -322,9 +335,13 @@ static int run(struct vb_ctx *ctx, const char *cmd, bool json)
 	/* The module index is megabytes, and udev runs apply --device for
 	 * every PCI device at coldplug: read it only for a plan that acts.
 	 * The index only names drivers and refuses unknown ones, so a plan
-	 * that claims nothing without it claims nothing with it. */
+	 * that claims nothing without it claims nothing with it.  A --device
+	 * run whose claims are all bound as planned already (coldplug after
+	 * the boot-time run) reads it neither: with it, only a vfio variant
+	 * could differ from the driver in place, and changing drivers under
+	 * a claimed device is for a full run to decide. */
 	vb_plan_build(&inv, &rules, &mods, &plan);
-	if (plan_acts(&plan)) {
+	if (plan_acts(&plan) && !(apply && ctx->nscope && plan_settled(&plan))) {
 		vb_plan_free(&plan);
 		vb_modules_load(ctx, &mods);
 		vb_plan_build(&inv, &rules, &mods, &plan);

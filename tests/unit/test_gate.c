@@ -158,7 +158,30 @@ static void device_runs_add_their_groups(void **state)
 	assert_non_null(strstr(gate(fx), "\nTEST==\"iommu_group/devices/0000:00:06.0\"" RUN));
 }
 
+/* udev's runs at coldplug, for devices the boot claimed, change nothing
+ * and read no module index: a variant that matches now (a module
+ * installed since) is for a full run to move the device to. */
+static void settled_device_runs_read_no_index(void **state)
+{
+	struct fx *fx = *state;
+	char buf[64];
+
+	fx_bind(fx, "0000:00:03.0", "vfio-pci");
+	fx_write(fx, "sys/bus/pci/devices/0000:00:03.0/driver_override", "vfio-pci\n");
+	fx_alias(fx, "alias vfio_pci:v00008086d0000100Esv*sd*bc*sc*i* e1000_vfio\n");
+	fx_modules(fx, "vfio_pci e1000_vfio");
+	assert_int_equal(apply(fx, "vfio.bind=00:03.0", "00:03.0"), 0);
+	assert_false(vb_exists(&fx->ctx, "/run/vfiobind/device-0000:00:03.0.json"));
+	assert_string_equal(fx_read(fx, "sys/bus/pci/devices/0000:00:03.0/driver_override",
+				    buf, sizeof(buf)), "vfio-pci");
+	/* the full run does read it, and plans the variant */
+	assert_int_equal(fx_run(fx, out, sizeof(out), err, sizeof(err), "--config", "/dev/null",
+				"--cmdline", "vfio.bind=00:03.0", "plan", NULL), 0);
+	assert_non_null(strstr(out, "e1000_vfio"));
+}
+
 const struct CMUnitTest gate_tests[] = {
+	cmocka_unit_test_setup_teardown(settled_device_runs_read_no_index, gate_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(gate_matches_what_rules_select, gate_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(gate_follows_full_runs, gate_setup, fx_teardown),
 	cmocka_unit_test_setup_teardown(device_runs_add_their_groups, gate_setup, fx_teardown),
