@@ -15,7 +15,10 @@
  *    address, or of one claimed now (TEST on iommu_group/devices/ADDR).
  *
  * A device no rule can concern starts no process: creating hundreds of
- * VFs on a PF no rule names costs what it costs without vfiobind.
+ * VFs on a PF no rule names costs what it costs without vfiobind.  Nor
+ * does one bound to the driver its override names, among the drivers
+ * the plan claims with: a new device has no override, so that is a
+ * coldplug replay of a claim made earlier, which a full run keeps up.
  */
 #include <errno.h>
 #include <limits.h>
@@ -31,10 +34,32 @@
 #define GATE_GROUP "TEST==\"iommu_group/devices/"
 #define GATE_MAX (1u << 20)
 
+#define GATE_DRIVERS 16
+
 struct gate {
 	uint64_t *addr;		/* domain << 16 | bus << 8 | devfn */
 	size_t n, cap;
+	char drv[GATE_DRIVERS][VB_NAME_MAX];	/* drivers claims use */
+	size_t ndrv;
 };
+
+static void gate_driver(struct gate *g, const char *name)
+{
+	size_t i;
+
+	if (!vb_valid_name(name))
+		return;
+	for (i = 0; i < g->ndrv; i++)
+		if (!strcmp(g->drv[i], name))
+			return;
+	if (g->ndrv < GATE_DRIVERS)
+		snprintf(g->drv[g->ndrv++], VB_NAME_MAX, "%s", name);
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
 
 static uint64_t addr_id(uint32_t domain, uint8_t bus, uint8_t slot,
 			uint8_t func)
@@ -191,6 +216,12 @@ static void fill_gate(FILE *f, const void *arg)
 	      "# or claim.  Edit the rules, not this file.\n"
 	      "ACTION!=\"add\", GOTO=\"vfiobind_end\"\n"
 	      "SUBSYSTEM!=\"pci\", GOTO=\"vfiobind_end\"\n", f);
+	if (t->g->ndrv)
+		fputs("# held by the driver its override names (udev's coldplug\n"
+		      "# replays what the boot claimed): left as it is\n", f);
+	for (i = 0; i < t->g->ndrv; i++)
+		fprintf(f, "DRIVER==\"%s\", ATTR{driver_override}==\"%s\", "
+			"GOTO=\"vfiobind_end\"\n", t->g->drv[i], t->g->drv[i]);
 	for (i = 0; i < rules->n; i++) {
 		const struct vb_rule *r = &rules->r[i];
 
@@ -215,13 +246,25 @@ static void fill_gate(FILE *f, const void *arg)
 	      "LABEL=\"vfiobind_end\"\n", f);
 }
 
-/* The group lines of the gate in force: a --device run adds to them. */
-static void gate_read_groups(const char *text, struct gate *g)
+/* The group and driver lines of the gate in force: a --device run adds
+ * to them. */
+static void gate_read(const char *text, struct gate *g)
 {
 	const char *p = text;
 	struct vb_selector sel;
-	char addr[VB_ADDR_LEN];
+	char addr[VB_ADDR_LEN], name[VB_NAME_MAX];
 	size_t n;
+
+	while ((p = strstr(p, "\nDRIVER==\""))) {
+		p += strlen("\nDRIVER==\"");
+		n = strcspn(p, "\"\n");
+		if (n >= sizeof(name))
+			continue;
+		memcpy(name, p, n);
+		name[n] = '\0';
+		gate_driver(g, name);
+	}
+	p = text;
 
 	while ((p = strstr(p, "\n" GATE_GROUP))) {
 		p += strlen("\n" GATE_GROUP);
@@ -298,7 +341,7 @@ int vb_udev_gate(struct vb_ctx *ctx, const struct vb_rules *rules,
 	if (ctx->nscope) {
 		if (r < 0)
 			goto out;
-		gate_read_groups(old, &g);
+		gate_read(old, &g);
 	}
 	for (i = 0; i < rules->n; i++) {
 		const struct vb_selector *sel = &rules->r[i].sel;
@@ -315,11 +358,15 @@ int vb_udev_gate(struct vb_ctx *ctx, const struct vb_rules *rules,
 	for (i = 0; i < plan->ndev && i < inv->n; i++) {
 		const struct vb_device *d = &inv->dev[i];
 
+		if (plan->dev[i].claim == CLAIM_BIND)
+			gate_driver(&g, plan->dev[i].driver);
 		if (plan->dev[i].claim == CLAIM_BIND && d->group >= 0 &&
 		    vb_idset_add(&groups, (uint64_t)d->group) == 1)
 			gate_add(&g, addr_id(d->domain, d->bus, d->slot, d->func));
 	}
 	vb_idset_free(&groups);
+	if (g.ndrv)
+		qsort(g.drv, g.ndrv, sizeof(g.drv[0]), name_cmp);
 	if (g.n)
 		qsort(g.addr, g.n, sizeof(*g.addr), id_cmp);
 	for (i = n = 0; i < g.n; i++)

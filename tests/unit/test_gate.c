@@ -85,6 +85,11 @@ static void gate_matches_what_rules_select(void **state)
 	 * which one line covers */
 	assert_non_null(strstr(g, "\nTEST==\"iommu_group/devices/0000:00:04.0\"" RUN));
 	assert_null(strstr(g, "0000:00:04.1"));
+	/* what it claimed with, held by its override: a coldplug replay */
+	assert_non_null(strstr(g, "\nSUBSYSTEM!=\"pci\", GOTO=\"vfiobind_end\"\n# held by"));
+	assert_int_equal(occurrences(g, "\nDRIVER==\"vfio-pci\", "
+				     "ATTR{driver_override}==\"vfio-pci\", GOTO=\"vfiobind_end\"\n"), 1);
+	assert_null(strstr(g, "DRIVER==\"pci-stub\""));
 	assert_null(strstr(g, "0000:00:03.0"));
 	assert_non_null(strstr(g, "\nGOTO=\"vfiobind_end\"\nLABEL=\"vfiobind_run\"\n"
 				  "RUN+=\"/usr/sbin/vfiobind apply --device $kernel\"\n"
@@ -141,11 +146,13 @@ static void device_runs_add_their_groups(void **state)
 
 	assert_int_equal(apply(fx, "vfio.bind=10de:1b80", NULL), 1);
 	assert_null(strstr(gate(fx), "TEST=="));
+	assert_null(strstr(gate(fx), "DRIVER=="));
 	fx_dev(fx, "0000:00:06.0", NULL, 0x10de, 0x1b80, 0x030000, 6);
 	fx_native(fx, "0000:00:06.0", "nouveau");
 	fx_bind(fx, "0000:00:06.0", "nouveau");
 	apply(fx, "vfio.bind=10de:1b80", "00:06.0");
 	assert_non_null(strstr(gate(fx), "\nTEST==\"iommu_group/devices/0000:00:06.0\"" RUN));
+	assert_non_null(strstr(gate(fx), "\nDRIVER==\"vfio-pci\""));
 	fx_bind(fx, "0000:00:06.0", "vfio-pci");
 	fx_path(fx, path, sizeof(path), "%s", GATE);
 	assert_int_equal(stat(path, &before), 0);

@@ -41,6 +41,14 @@ expect_status 0 test -s /run/udev/rules.d/69-vfiobind.rules
 make_vfs claim
 expect_numvfs 01:00.0 127
 expect_vfs_driver 01:00.0 vfio-pci
+# one udev run for a claimed VF, by hand, against the same program doing
+# nothing but print its help: what a run costs beyond starting
+t0=$(now)
+vfiobind apply --device 0000:01:00.1 > /dev/null 2>&1
+mark run-claimed-vf "$t0"
+t0=$(now)
+vfiobind --help > /dev/null 2>&1
+mark run-help "$t0"
 coldplug rule
 drop_vfs
 # rule + no match against no rule, three rounds in turn: the medians
