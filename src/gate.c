@@ -9,8 +9,10 @@
  *    (KERNEL, ATTR{vendor}, ATTR{class}, DEVPATH); serial numbers are in
  *    config space, which udev does not read, so a serial rule passes
  *    every device;
- *  - a VF of a PF an sriov rule selects (through the VF's physfn link;
- *    the PF's uevent names its address);
+ *  - a VF of a PF an sriov rule selects, by the VF device ID the PF
+ *    announces (sriov_vf_device): the kernel sends a VF's add event
+ *    before it links the VF to its PF (physfn), so udev cannot follow
+ *    that link reliably;
  *  - a device that joins the IOMMU group of a device the rules name by
  *    address, or of one claimed now (TEST on iommu_group/devices/ADDR).
  *
@@ -32,6 +34,8 @@
 #define GATE_DIR "/run/udev/rules.d"
 #define GATE_NAME "69-vfiobind.rules"
 #define GATE_GROUP "TEST==\"iommu_group/devices/"
+#define GATE_HEAD "SUBSYSTEM!=\"pci\", GOTO=\"vfiobind_end\"\n"
+#define GATE_TAIL "GOTO=\"vfiobind_end\"\nLABEL=\"vfiobind_run\"\n"
 #define GATE_MAX (1u << 20)
 
 #define GATE_DRIVERS 16
@@ -119,11 +123,10 @@ static void put_class(FILE *f, uint32_t value, uint32_t mask)
 	}
 }
 
-/* The udev match keys for sel, on the device itself or (pre "physfn/")
- * on a VF's PF; false when udev cannot tell, and every device (every VF)
- * must pass. */
+/* The udev match keys for sel; false when udev cannot tell, and every
+ * device must pass. */
 static bool put_match(FILE *f, const struct vb_ctx *ctx,
-		      const struct vb_selector *sel, const char *pre)
+		      const struct vb_selector *sel)
 {
 	struct vb_selector at = *sel;
 	unsigned i;
@@ -135,31 +138,25 @@ static bool put_match(FILE *f, const struct vb_ctx *ctx,
 		/* the slot's bus and device */
 		__attribute__((fallthrough));
 	case SEL_ADDR:
-		if (*pre) {
-			fprintf(f, "ATTR{%suevent}==\"*PCI_SLOT_NAME=", pre);
-			put_addr(f, &at);
-			fputs("*\"", f);
-		} else {
-			fputs("KERNEL==\"", f);
-			put_addr(f, &at);
-			fputc('"', f);
-		}
+		fputs("KERNEL==\"", f);
+		put_addr(f, &at);
+		fputc('"', f);
 		return true;
 	case SEL_ID:
-		fprintf(f, "ATTR{%svendor}==\"0x%04x\", ATTR{%sdevice}==\"0x%04x\"",
-			pre, sel->vendor, pre, sel->device);
+		fprintf(f, "ATTR{vendor}==\"0x%04x\", ATTR{device}==\"0x%04x\"",
+			sel->vendor, sel->device);
 		if (sel->has_subsys)
-			fprintf(f, ", ATTR{%ssubsystem_vendor}==\"0x%04x\", "
-				"ATTR{%ssubsystem_device}==\"0x%04x\"",
-				pre, sel->subvendor, pre, sel->subdevice);
+			fprintf(f, ", ATTR{subsystem_vendor}==\"0x%04x\", "
+				"ATTR{subsystem_device}==\"0x%04x\"",
+				sel->subvendor, sel->subdevice);
 		return true;
 	case SEL_CLASS:
-		fprintf(f, "ATTR{%sclass}==\"", pre);
+		fputs("ATTR{class}==\"", f);
 		put_class(f, sel->class_value, sel->class_mask);
 		fputc('"', f);
 		return true;
 	case SEL_PATH:
-		if (*pre || !sel->depth)
+		if (!sel->depth)
 			return false;
 		/* /devices/.../pciDDDD:BB/DDDD:BB:SS.F/DDDD:??:SS.F...: the
 		 * host bridge names the root bus; buses below may move. */
@@ -182,23 +179,67 @@ static bool put_match(FILE *f, const struct vb_ctx *ctx,
 	return false;
 }
 
+#define EVERY_DEVICE "# (udev cannot tell: every device)\nSUBSYSTEM==\"pci\""
+#define TO_RUN ", GOTO=\"vfiobind_run\"\n"
+
 static void put_rule(FILE *f, const struct vb_ctx *ctx,
-		     const struct vb_rule *r, const char *pre)
+		     const struct vb_rule *r)
 {
-	fprintf(f, "# %s %s%s\n", r->kind == RULE_SRIOV ? "sriov" : "bind",
-		r->text, *pre ? ": its VFs" : "");
-	if (!put_match(f, ctx, &r->sel, pre)) {
-		if (*pre)
-			fputs("TEST==\"physfn\"", f);
-		else
-			fputs("# (udev cannot tell: every device)\nSUBSYSTEM==\"pci\"", f);
+	fprintf(f, "# %s %s\n", r->kind == RULE_SRIOV ? "sriov" : "bind",
+		r->text);
+	if (!put_match(f, ctx, &r->sel))
+		fputs(EVERY_DEVICE, f);
+	fputs(TO_RUN, f);
+}
+
+/* The VFs of the PFs the plan gives to r, by their vendor and VF device
+ * ID (a PF, which may share that ID, has sriov_totalvfs; the VFs of
+ * another PF of the same model pass too); every device when no such PF
+ * is here now (or it names none). */
+static void put_vfs(FILE *f, const struct vb_ctx *ctx, const struct vb_rule *r,
+		    const struct vb_inventory *inv, const struct vb_plan *plan)
+{
+	char rel[PATH_MAX], buf[16];
+	unsigned long vf;
+	size_t k, n = 0;
+
+	fprintf(f, "# sriov %s: its VFs\n", r->text);
+	for (k = 0; k < plan->nsriov; k++) {
+		const struct vb_device *pf = &inv->dev[plan->sriov[k].pf];
+
+		if (plan->sriov[k].rule != r)
+			continue;
+		snprintf(rel, sizeof(rel), "/sys/bus/pci/devices/%s/sriov_vf_device",
+			 pf->addr);
+		if (vb_read_attr(ctx, rel, buf, sizeof(buf)) < 0 ||
+		    (vf = strtoul(buf, NULL, 16)) == 0 || vf > 0xffff)
+			continue;
+		fprintf(f, "ATTR{vendor}==\"0x%04x\", ATTR{device}==\"0x%04lx\", "
+			"TEST!=\"sriov_totalvfs\"" TO_RUN, pf->vendor, vf);
+		n++;
 	}
-	fputs(", GOTO=\"vfiobind_run\"\n", f);
+	if (!n)
+		fputs(EVERY_DEVICE TO_RUN, f);
+}
+
+static void put_held(char *buf, size_t len, const char *driver)
+{
+	snprintf(buf, len, "DRIVER==\"%s\", ATTR{driver_override}==\"%s\", "
+		 "GOTO=\"vfiobind_end\"\n", driver, driver);
+}
+
+static void put_group(char *buf, size_t len, uint64_t id)
+{
+	snprintf(buf, len, GATE_GROUP "%04x:%02x:%02x.%u\"" TO_RUN,
+		 (unsigned)(id >> 16), (unsigned)(id >> 8 & 0xff),
+		 (unsigned)(id >> 3 & 0x1f), (unsigned)(id & 7));
 }
 
 struct gate_text {
 	const struct vb_ctx *ctx;
 	const struct vb_rules *rules;
+	const struct vb_inventory *inv;
+	const struct vb_plan *plan;
 	const struct gate *g;
 };
 
@@ -206,6 +247,7 @@ static void fill_gate(FILE *f, const void *arg)
 {
 	const struct gate_text *t = arg;
 	const struct vb_rules *rules = t->rules;
+	char line[256];
 	size_t i;
 
 	fputs("# Written by vfiobind apply (vfiobind(8), FILES); a full run rewrites\n"
@@ -215,68 +257,32 @@ static void fill_gate(FILE *f, const void *arg)
 	      "# select, and those that join the IOMMU group of a device they name\n"
 	      "# or claim.  Edit the rules, not this file.\n"
 	      "ACTION!=\"add\", GOTO=\"vfiobind_end\"\n"
-	      "SUBSYSTEM!=\"pci\", GOTO=\"vfiobind_end\"\n", f);
+	      GATE_HEAD, f);
 	if (t->g->ndrv)
 		fputs("# held by the driver its override names (udev's coldplug\n"
 		      "# replays what the boot claimed): left as it is\n", f);
-	for (i = 0; i < t->g->ndrv; i++)
-		fprintf(f, "DRIVER==\"%s\", ATTR{driver_override}==\"%s\", "
-			"GOTO=\"vfiobind_end\"\n", t->g->drv[i], t->g->drv[i]);
+	for (i = 0; i < t->g->ndrv; i++) {
+		put_held(line, sizeof(line), t->g->drv[i]);
+		fputs(line, f);
+	}
 	for (i = 0; i < rules->n; i++) {
 		const struct vb_rule *r = &rules->r[i];
 
 		if (r->kind == RULE_BIND && r->target == TGT_HOST)
 			continue;
-		put_rule(f, t->ctx, r, "");
+		put_rule(f, t->ctx, r);
 		if (r->kind == RULE_SRIOV && r->target != TGT_HOST)
-			put_rule(f, t->ctx, r, "physfn/");
+			put_vfs(f, t->ctx, r, t->inv, t->plan);
 	}
 	if (t->g->n)
 		fputs("# IOMMU groups of the devices named or claimed\n", f);
 	for (i = 0; i < t->g->n; i++) {
-		uint64_t id = t->g->addr[i];
-
-		fprintf(f, GATE_GROUP "%04x:%02x:%02x.%u\", GOTO=\"vfiobind_run\"\n",
-			(unsigned)(id >> 16), (unsigned)(id >> 8 & 0xff),
-			(unsigned)(id >> 3 & 0x1f), (unsigned)(id & 7));
+		put_group(line, sizeof(line), t->g->addr[i]);
+		fputs(line, f);
 	}
-	fputs("GOTO=\"vfiobind_end\"\n"
-	      "LABEL=\"vfiobind_run\"\n"
+	fputs(GATE_TAIL
 	      "RUN+=\"/usr/sbin/vfiobind apply --device $kernel\"\n"
 	      "LABEL=\"vfiobind_end\"\n", f);
-}
-
-/* The group and driver lines of the gate in force: a --device run adds
- * to them. */
-static void gate_read(const char *text, struct gate *g)
-{
-	const char *p = text;
-	struct vb_selector sel;
-	char addr[VB_ADDR_LEN], name[VB_NAME_MAX];
-	size_t n;
-
-	while ((p = strstr(p, "\nDRIVER==\""))) {
-		p += strlen("\nDRIVER==\"");
-		n = strcspn(p, "\"\n");
-		if (n >= sizeof(name))
-			continue;
-		memcpy(name, p, n);
-		name[n] = '\0';
-		gate_driver(g, name);
-	}
-	p = text;
-
-	while ((p = strstr(p, "\n" GATE_GROUP))) {
-		p += strlen("\n" GATE_GROUP);
-		n = strcspn(p, "\"\n");
-		if (n >= sizeof(addr))
-			continue;
-		memcpy(addr, p, n);
-		addr[n] = '\0';
-		if (vb_parse_addr(addr, &sel) == 0 && sel.kind == SEL_ADDR &&
-		    !sel.any_func)
-			gate_add(g, addr_id(sel.domain, sel.bus, sel.slot, sel.func));
-	}
 }
 
 static int slurp(const char *path, char **text)
@@ -306,6 +312,79 @@ static void fill_text(FILE *f, const void *arg)
 	fputs(arg, f);
 }
 
+/* The addresses of the group lines and the drivers of the held lines:
+ * those the rules name, and what the plan claims. */
+static void gate_collect(const struct vb_rules *rules,
+			 const struct vb_inventory *inv,
+			 const struct vb_plan *plan, struct gate *g)
+{
+	struct vb_idset groups = { 0 };
+	size_t i, n;
+
+	for (i = 0; i < rules->n; i++) {
+		const struct vb_selector *sel = &rules->r[i].sel;
+		unsigned f, last;
+
+		if (rules->r[i].kind != RULE_BIND || rules->r[i].target == TGT_HOST ||
+		    sel->kind != SEL_ADDR)
+			continue;
+		last = sel->any_func ? 7 : sel->func;
+		for (f = sel->any_func ? 0 : sel->func; f <= last; f++)
+			gate_add(g, addr_id(sel->domain, sel->bus, sel->slot, f));
+	}
+	/* one claimed device names its group: every member sees it */
+	for (i = 0; i < plan->ndev && i < inv->n; i++) {
+		const struct vb_device *d = &inv->dev[i];
+
+		if (plan->dev[i].claim != CLAIM_BIND)
+			continue;
+		gate_driver(g, plan->dev[i].driver);
+		if (d->group >= 0 && vb_idset_add(&groups, (uint64_t)d->group) == 1)
+			gate_add(g, addr_id(d->domain, d->bus, d->slot, d->func));
+	}
+	vb_idset_free(&groups);
+	if (g->ndrv)
+		qsort(g->drv, g->ndrv, sizeof(g->drv[0]), name_cmp);
+	if (g->n)
+		qsort(g->addr, g->n, sizeof(*g->addr), id_cmp);
+	for (i = n = 0; i < g->n; i++)
+		if (!n || g->addr[n - 1] != g->addr[i])
+			g->addr[n++] = g->addr[i];
+	g->n = n;
+}
+
+/*
+ * A --device run adds to the gate in force, and never rewrites the rest:
+ * its plan sees only its neighbourhood (not the PFs the VF lines come
+ * from).  Held lines go after the head, group lines before the tail,
+ * each only if it is not there yet.
+ */
+static void gate_merge(FILE *f, const char *old, const struct gate *g)
+{
+	const char *head = strstr(old, "\n" GATE_HEAD), *tail;
+	char line[256];
+	size_t i;
+
+	tail = head ? strstr(head, "\n" GATE_TAIL) : NULL;
+	if (!tail)
+		return;
+	head += strlen("\n" GATE_HEAD);
+	tail++;
+	fwrite(old, 1, (size_t)(head - old), f);
+	for (i = 0; i < g->ndrv; i++) {
+		put_held(line, sizeof(line), g->drv[i]);
+		if (!strstr(old, line))
+			fputs(line, f);
+	}
+	fwrite(head, 1, (size_t)(tail - head), f);
+	for (i = 0; i < g->n; i++) {
+		put_group(line, sizeof(line), g->addr[i]);
+		if (!strstr(old, line))
+			fputs(line, f);
+	}
+	fputs(tail, f);
+}
+
 /*
  * Make, keep or remove the gate.  A full run (ctx->nscope 0) makes it
  * from the rules and what the plan claims, or removes it when no rule is
@@ -317,10 +396,9 @@ int vb_udev_gate(struct vb_ctx *ctx, const struct vb_rules *rules,
 		 const struct vb_inventory *inv, const struct vb_plan *plan)
 {
 	struct gate g = { 0 };
-	struct vb_idset groups = { 0 };
-	struct gate_text t = { ctx, rules, &g };
+	struct gate_text t = { ctx, rules, inv, plan, &g };
 	char dir[PATH_MAX], path[PATH_MAX], *old = NULL, *text = NULL;
-	size_t i, len = 0, n;
+	size_t len = 0;
 	FILE *m;
 	int r;
 
@@ -338,50 +416,21 @@ int vb_udev_gate(struct vb_ctx *ctx, const struct vb_rules *rules,
 	if (ctx->nscope && !ctx->writes)
 		return 0;
 	r = slurp(path, &old);
-	if (ctx->nscope) {
-		if (r < 0)
-			goto out;
-		gate_read(old, &g);
-	}
-	for (i = 0; i < rules->n; i++) {
-		const struct vb_selector *sel = &rules->r[i].sel;
-		unsigned f, last;
-
-		if (rules->r[i].kind != RULE_BIND || rules->r[i].target == TGT_HOST ||
-		    sel->kind != SEL_ADDR)
-			continue;
-		last = sel->any_func ? 7 : sel->func;
-		for (f = sel->any_func ? 0 : sel->func; f <= last; f++)
-			gate_add(&g, addr_id(sel->domain, sel->bus, sel->slot, f));
-	}
-	/* one claimed device names its group: every member sees it */
-	for (i = 0; i < plan->ndev && i < inv->n; i++) {
-		const struct vb_device *d = &inv->dev[i];
-
-		if (plan->dev[i].claim == CLAIM_BIND)
-			gate_driver(&g, plan->dev[i].driver);
-		if (plan->dev[i].claim == CLAIM_BIND && d->group >= 0 &&
-		    vb_idset_add(&groups, (uint64_t)d->group) == 1)
-			gate_add(&g, addr_id(d->domain, d->bus, d->slot, d->func));
-	}
-	vb_idset_free(&groups);
-	if (g.ndrv)
-		qsort(g.drv, g.ndrv, sizeof(g.drv[0]), name_cmp);
-	if (g.n)
-		qsort(g.addr, g.n, sizeof(*g.addr), id_cmp);
-	for (i = n = 0; i < g.n; i++)
-		if (!n || g.addr[n - 1] != g.addr[i])
-			g.addr[n++] = g.addr[i];
-	g.n = n;
+	if (ctx->nscope && r < 0)
+		goto out;
+	gate_collect(rules, inv, plan, &g);
 	m = open_memstream(&text, &len);
 	if (!m) {
 		r = -errno;
 		goto out;
 	}
-	fill_gate(m, &t);
+	if (ctx->nscope)
+		gate_merge(m, old, &g);
+	else
+		fill_gate(m, &t);
 	r = ferror(m) ? -EIO : 0;
 	fclose(m);
-	if (r || (old && !strcmp(old, text)))
+	if (r || !*text || (old && !strcmp(old, text)))
 		goto out;
 	r = 0;
 	/* /run/udev itself is udevd's, and not there before it starts */

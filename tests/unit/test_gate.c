@@ -21,6 +21,12 @@ static int gate_setup(void **state)
 	fx_native(fx, "0000:00:04.0", "e1000");
 	fx_native(fx, "0000:00:04.1", "e1000");
 	fx_driver(fx, "vfio-pci", "vfio_pci");
+	/* an SR-IOV PF whose VFs are 1b36:0011 */
+	fx_dev(fx, "0000:05:00.0", NULL, 0x1b36, 0x0010, 0x010802, 5);
+	fx_native(fx, "0000:05:00.0", "nvme");
+	fx_bind(fx, "0000:05:00.0", "nvme");
+	fx_sriov(fx, "0000:05:00.0", 4, 0);
+	fx_write(fx, "sys/bus/pci/devices/0000:05:00.0/sriov_vf_device", "11\n");
 	fx_write(fx, "run/.keep", "");
 	*state = fx;
 	return 0;
@@ -76,11 +82,13 @@ static void gate_matches_what_rules_select(void **state)
 	assert_non_null(strstr(g, "\nATTR{class}==\"0x0c03[37bf]?\"" RUN));
 	assert_non_null(strstr(g, "\nKERNEL==\"10000:e1:00.?\"" RUN));
 	assert_non_null(strstr(g, "\nDEVPATH==\"*/pci0000:00/0000:00:1c.0/0000:??:00.0/0000:??:01.?\"" RUN));
-	/* the PF, and its VFs by the PF's address; vf=host: the PF alone */
+	/* the PF, and its VFs by the VF device ID it announces; vf=host:
+	 * the PF alone */
 	assert_non_null(strstr(g, "\nKERNEL==\"0000:05:00.0\"" RUN));
-	assert_non_null(strstr(g, "\nATTR{physfn/uevent}==\"*PCI_SLOT_NAME=0000:05:00.0*\"" RUN));
+	assert_non_null(strstr(g, "\n# sriov 0000:05:00.0=2: its VFs\n"
+				  "ATTR{vendor}==\"0x1b36\", ATTR{device}==\"0x0011\", TEST!=\"sriov_totalvfs\"" RUN));
 	assert_non_null(strstr(g, "\nATTR{vendor}==\"0x15b3\", ATTR{device}==\"0x1017\"" RUN));
-	assert_null(strstr(g, "physfn/vendor"));
+	assert_int_equal(occurrences(g, "its VFs"), 1);
 	/* groups: the address named; its companion is in the same group,
 	 * which one line covers */
 	assert_non_null(strstr(g, "\nTEST==\"iommu_group/devices/0000:00:04.0\"" RUN));
@@ -99,20 +107,24 @@ static void gate_matches_what_rules_select(void **state)
 	apply(fx, "vfio.bind=serial:52-54-00-ff-ff-12-34-0b vfio.sriov=class:0108=1", NULL);
 	g = gate(fx);
 	assert_non_null(strstr(g, "\nSUBSYSTEM==\"pci\"" RUN));
-	assert_non_null(strstr(g, "\nATTR{physfn/class}==\"0x0108??\"" RUN));
+	assert_non_null(strstr(g, "\n# sriov class:0108=1: its VFs\n"
+				  "ATTR{vendor}==\"0x1b36\", ATTR{device}==\"0x0011\", TEST!=\"sriov_totalvfs\"" RUN));
 
 	/* a slot by its address now, for the card and for a PF's VFs; a
 	 * slot not there (yet) lets every device or VF through */
 	fx_write(fx, "sys/bus/pci/slots/2/address", "0000:05:00\n");
-	apply(fx, "vfio.bind=slot:2 vfio.sriov=slot:2=2 vfio.bind=slot:9", NULL);
+	apply(fx, "vfio.sriov=slot:2=2 vfio.bind=slot:9", NULL);
 	g = gate(fx);
-	assert_non_null(strstr(g, "\n# bind slot:2\nKERNEL==\"0000:05:00.?\"" RUN));
-	assert_non_null(strstr(g, "\nATTR{physfn/uevent}==\"*PCI_SLOT_NAME=0000:05:00.?*\"" RUN));
+	assert_non_null(strstr(g, "\n# sriov slot:2=2\nKERNEL==\"0000:05:00.?\"" RUN));
+	assert_non_null(strstr(g, "\n# sriov slot:2=2: its VFs\n"
+				  "ATTR{vendor}==\"0x1b36\", ATTR{device}==\"0x0011\", TEST!=\"sriov_totalvfs\"" RUN));
 	assert_non_null(strstr(g, "\n# bind slot:9\n# (udev cannot tell: every device)\n"
 				  "SUBSYSTEM==\"pci\"" RUN));
+	/* no PF here now: no VF device ID, every device */
 	apply(fx, "vfio.sriov=slot:9=2 vfio.sriov=path:0000:00:1c.0/00.0=1", NULL);
 	g = gate(fx);
-	assert_int_equal(occurrences(g, "\nTEST==\"physfn\"" RUN), 2);
+	assert_int_equal(occurrences(g, "\nSUBSYSTEM==\"pci\"" RUN), 3);
+	assert_non_null(strstr(g, "\nDEVPATH==\"*/pci0000:00/0000:00:1c.0/0000:??:00.0\"" RUN));
 }
 
 /* The gate goes with the last rule, and with vfio.bind=off; plan and
@@ -152,7 +164,11 @@ static void device_runs_add_their_groups(void **state)
 	fx_bind(fx, "0000:00:06.0", "nouveau");
 	apply(fx, "vfio.bind=10de:1b80", "00:06.0");
 	assert_non_null(strstr(gate(fx), "\nTEST==\"iommu_group/devices/0000:00:06.0\"" RUN));
-	assert_non_null(strstr(gate(fx), "\nDRIVER==\"vfio-pci\""));
+	assert_non_null(strstr(gate(fx), "\nSUBSYSTEM!=\"pci\", GOTO=\"vfiobind_end\"\n"
+				       "DRIVER==\"vfio-pci\""));
+	assert_int_equal(occurrences(gate(fx), "\nATTR{vendor}==\"0x10de\", "
+				     "ATTR{device}==\"0x1b80\"" RUN), 1);
+	assert_non_null(strstr(gate(fx), "0000:00:06.0\"" RUN "GOTO=\"vfiobind_end\"\n"));
 	fx_bind(fx, "0000:00:06.0", "vfio-pci");
 	fx_path(fx, path, sizeof(path), "%s", GATE);
 	assert_int_equal(stat(path, &before), 0);
