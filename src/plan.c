@@ -378,9 +378,13 @@ static void plan_sriov(const struct vb_inventory *inv,
 		s->numvfs = r->numvfs;
 		s->pf_mode = r->pf_mode;
 		/* apply --device never changes a VF count it was not given:
-		 * the VFs an operator made are claimed as they are. */
+		 * the VFs an operator made are claimed as they are.  For the
+		 * PF it names, it only makes VFs where there are none (a PF
+		 * just added): udev's coldplug replays (udevadm trigger) run
+		 * it for PFs whose VFs VMs may hold, and a count changes
+		 * only by way of 0. */
 		s->change = (unsigned)d->numvfs != r->numvfs &&
-			    (!inv->scoped || d->named);
+			    (!inv->scoped || (d->named && d->numvfs == 0));
 		snprintf(s->pf_driver, sizeof(s->pf_driver), "%s",
 			 vb_pf_driver(r->pf_mode));
 		if (!s->change && d->driver[0] && s->pf_mode != PF_NATIVE &&

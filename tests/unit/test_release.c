@@ -322,6 +322,24 @@ static void device_scope_never_changes_vf_counts(void **state)
 	assert_null(strstr(fx->writes, "0000:01:00.1"));
 	assert_string_equal(fx_read(fx, "sys/bus/pci/devices/0000:01:00.0/sriov_numvfs", buf, sizeof(buf)), "3");
 	fx_pipeline_free(fx, &p);
+
+	/* nor for the PF itself when it has VFs: udev's coldplug replays
+	 * (udevadm trigger) run it for a PF whose VFs VMs may hold */
+	assert_int_equal(vb_parse_addr("01:00.0", &scope), 0);
+	fx->writes[0] = '\0';
+	fx_plan(fx, &p, "vfio.sriov=01:00.0=2", NULL);
+	assert_int_equal(p.plan.nsriov, 1);
+	assert_false(p.plan.sriov[0].change);
+	assert_int_equal(vb_run_apply(&fx->ctx, &p.inv, &p.rules, &p.mods, &p.plan, &p.res), 0);
+	assert_null(strstr(fx->writes, "sriov_numvfs"));
+	fx_pipeline_free(fx, &p);
+
+	/* a PF without VFs (one just added): the count of its rule */
+	fx_write(fx, "sys/bus/pci/devices/0000:01:00.0/sriov_numvfs", "0\n");
+	fx_plan(fx, &p, "vfio.sriov=01:00.0=2", NULL);
+	assert_int_equal(p.plan.nsriov, 1);
+	assert_true(p.plan.sriov[0].change);
+	fx_pipeline_free(fx, &p);
 }
 
 /* A claim made after boot (apply --device, which udev runs) leaves its own

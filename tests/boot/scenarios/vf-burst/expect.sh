@@ -14,3 +14,14 @@ udevadm settle
 vt_settle
 expect_numvfs 01:00.0 8
 expect_vfs_driver 01:00.0 vfio-pci
+
+# a coldplug replay (udevadm trigger, as the real root's boot does) runs
+# vfiobind for the PF: it keeps the eight VFs (the rule asks for 0, but a
+# --device run only makes VFs on a PF that has none), and the VFs, held
+# by their override, start nothing
+udevadm trigger --action=add --subsystem-match=pci
+udevadm settle
+vt_settle
+expect_numvfs 01:00.0 8
+expect_vfs_driver 01:00.0 vfio-pci
+expect_no_kmsg 'vfiobind: 0000:01:00\.0: SR-IOV disabled'
