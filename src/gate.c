@@ -36,7 +36,6 @@
 #define GATE_GROUP "TEST==\"iommu_group/devices/"
 #define GATE_HEAD "SUBSYSTEM!=\"pci\", GOTO=\"vfiobind_end\"\n"
 #define GATE_TAIL "GOTO=\"vfiobind_end\"\nLABEL=\"vfiobind_run\"\n"
-#define GATE_MAX (1u << 20)
 
 #define GATE_DRIVERS 16
 
@@ -243,9 +242,8 @@ struct gate_text {
 	const struct gate *g;
 };
 
-static void fill_gate(FILE *f, const void *arg)
+static void fill_gate(FILE *f, const struct gate_text *t)
 {
-	const struct gate_text *t = arg;
 	const struct vb_rules *rules = t->rules;
 	char line[256];
 	size_t i;
@@ -283,28 +281,6 @@ static void fill_gate(FILE *f, const void *arg)
 	fputs(GATE_TAIL
 	      "RUN+=\"/usr/sbin/vfiobind apply --device $kernel\"\n"
 	      "LABEL=\"vfiobind_end\"\n", f);
-}
-
-static int slurp(const char *path, char **text)
-{
-	FILE *f = fopen(path, "re");
-	size_t n;
-	int r = 0;
-
-	*text = NULL;
-	if (!f)
-		return -errno;
-	*text = calloc(1, GATE_MAX + 1);
-	if (!*text)
-		r = -ENOMEM;
-	else if ((n = fread(*text, 1, GATE_MAX, f)) == GATE_MAX || ferror(f))
-		r = -EFBIG;
-	fclose(f);
-	if (r) {
-		free(*text);
-		*text = NULL;
-	}
-	return r;
 }
 
 static void fill_text(FILE *f, const void *arg)
@@ -398,7 +374,7 @@ int vb_udev_gate(struct vb_ctx *ctx, const struct vb_rules *rules,
 	struct gate g = { 0 };
 	struct gate_text t = { ctx, rules, inv, plan, &g };
 	char dir[PATH_MAX], path[PATH_MAX], *old = NULL, *text = NULL;
-	size_t len = 0;
+	size_t len = 0, oldlen;
 	FILE *m;
 	int r;
 
@@ -415,8 +391,9 @@ int vb_udev_gate(struct vb_ctx *ctx, const struct vb_rules *rules,
 	}
 	if (ctx->nscope && !ctx->writes)
 		return 0;
-	r = slurp(path, &old);
-	if (ctx->nscope && r < 0)
+	old = vb_slurp(path, &oldlen);
+	r = 0;
+	if (ctx->nscope && !old)
 		goto out;
 	gate_collect(rules, inv, plan, &g);
 	m = open_memstream(&text, &len);
@@ -448,5 +425,5 @@ out:
 	free(old);
 	free(text);
 	free(g.addr);
-	return r < 0 && r != -ENOENT ? r : 0;
+	return r;
 }
